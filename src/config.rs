@@ -1,0 +1,47 @@
+//! The resolved settings of one run: plain data, built from the command line in `cli.rs`.
+//! Nothing below the CLI sees clap types, and nothing here does I/O.
+
+use std::path::PathBuf;
+
+use crate::model::ImageSettings;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Markdown files, or folders whose `*.md` files (in name order) are the chapters.
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the EPUB; `None`: `<slug of title>.epub` in the current folder.
+    pub output: Option<PathBuf>,
+    /// `SOURCE_DATE_EPOCH`, the reproducible-builds convention for "now".
+    pub source_date_epoch: Option<i64>,
+    /// Image settings from the command line; they override front matter.
+    pub images: ImageSettings,
+    pub cache: CacheMode,
+    /// Turn a missing or unreachable image into a warning (its alt text is shown instead).
+    /// For drafts, and for building Markdown written for the web.
+    pub allow_missing_images: bool,
+    /// Print nothing but errors.
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheMode {
+    /// Keep processed images in this folder, keyed by content and settings.
+    Directory(PathBuf),
+    /// Process every image every time.
+    Disabled,
+}
+
+impl Config {
+    /// A config for `inputs` with every other setting at its default and no cache.
+    pub fn new(inputs: Vec<PathBuf>) -> Self {
+        Config {
+            inputs,
+            output: None,
+            source_date_epoch: None,
+            images: ImageSettings::default(),
+            cache: CacheMode::Disabled,
+            allow_missing_images: false,
+            quiet: false,
+        }
+    }
+}
