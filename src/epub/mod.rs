@@ -1,1 +1,196 @@
-//! (being written)
+//! Every document of the EPUB, as bytes ready for the zip.
+//!
+//! Input is a fully resolved [`Book`]; nothing here parses Markdown, reads a manuscript or
+//! decodes an image. Each output document has its own file: `container.rs`, `opf.rs`,
+//! `nav.rs`, `ncx.rs`, `chapter.rs`, `cover.rs`, `title_page.rs`, `illustrations.rs`, and
+//! the default stylesheet `bindery.css`. [`assemble`] decides which optional documents exist
+//! (through [`Plan`]) so the manifest, spine, navigation and guide always agree.
+//!
+//! Layout inside the zip (after `mimetype`, which `package.rs` writes):
+//!
+//! ```text
+//! META-INF/container.xml
+//! OEBPS/content.opf  OEBPS/nav.xhtml  OEBPS/toc.ncx
+//! OEBPS/css/bindery.css  [OEBPS/css/extra.css]
+//! OEBPS/text/[cover.xhtml] title.xhtml <chapters> [illustrations.xhtml]
+//! OEBPS/images/<hash>.<ext>
+//! ```
+//!
+//! Everything is a function of the book alone: no clock, no environment, ids derived from
+//! positions, so rebuilding a book gives the same bytes.
+
+mod chapter;
+mod container;
+mod cover;
+mod illustrations;
+mod nav;
+mod ncx;
+mod opf;
+mod title_page;
+mod toc;
+mod xml;
+
+use crate::model::{Book, Chapter, Figure, ImageResource};
+use crate::package::{Compression, Entry, EntryData};
+
+use xml::XmlWriter;
+
+/// The folder of the publication inside the zip; every path below is relative to it.
+const ROOT: &str = "OEBPS";
+const OPF: &str = "content.opf";
+const NAV: &str = "nav.xhtml";
+const NCX: &str = "toc.ncx";
+const STYLESHEET: &str = "css/bindery.css";
+const EXTRA_STYLESHEET: &str = "css/extra.css";
+const TEXT_FOLDER: &str = "text/";
+const COVER_PAGE: &str = "text/cover.xhtml";
+const TITLE_PAGE: &str = "text/title.xhtml";
+const ILLUSTRATIONS_PAGE: &str = "text/illustrations.xhtml";
+
+/// The default stylesheet, always included; a user's `css:` is linked after it.
+const DEFAULT_CSS: &str = include_str!("bindery.css");
+
+/// Every entry of the EPUB after `mimetype`, in the order they are written.
+pub fn assemble(book: &Book) -> Vec<Entry> {
+    let plan = Plan::new(book);
+    let mut entries = vec![
+        Entry::text("META-INF/container.xml", container::container_xml()),
+        Entry::text(in_root(OPF), opf::package_document(&plan)),
+        Entry::text(in_root(NAV), nav::navigation_document(&plan)),
+        Entry::text(in_root(NCX), ncx::ncx(&plan)),
+        Entry::text(in_root(STYLESHEET), DEFAULT_CSS.to_owned()),
+    ];
+    if let Some(css) = &book.extra_css {
+        entries.push(Entry::text(in_root(EXTRA_STYLESHEET), css.clone()));
+    }
+    if let Some(cover) = plan.cover {
+        entries.push(Entry::text(
+            in_root(COVER_PAGE),
+            cover::cover_page(&plan, cover),
+        ));
+    }
+    entries.push(Entry::text(
+        in_root(TITLE_PAGE),
+        title_page::title_page(&plan),
+    ));
+    for chapter in &book.chapters {
+        entries.push(Entry::text(
+            in_root(&chapter_href(chapter)),
+            chapter::chapter_document(&plan, chapter),
+        ));
+    }
+    if plan.has_illustrations_page {
+        entries.push(Entry::text(
+            in_root(ILLUSTRATIONS_PAGE),
+            illustrations::illustrations_page(&plan),
+        ));
+    }
+    for image in &book.images {
+        entries.push(Entry {
+            path: in_root(&image.href),
+            data: EntryData::File(image.data.clone()),
+            // Images arrive encoded (JPEG, PNG, WebP); deflate would gain nothing.
+            compression: Compression::Stored,
+        });
+    }
+    entries
+}
+
+/// What the book's documents have to agree on: which optional documents exist.
+struct Plan<'a> {
+    book: &'a Book,
+    cover: Option<&'a ImageResource>,
+    /// The list-of-illustrations page is in the spine: asked for, and there is something to list.
+    has_illustrations_page: bool,
+    has_figures: bool,
+}
+
+impl<'a> Plan<'a> {
+    fn new(book: &'a Book) -> Self {
+        let has_figures = book.figures().next().is_some();
+        Plan {
+            book,
+            cover: book.cover(),
+            has_illustrations_page: book.meta.list_of_illustrations.enabled && has_figures,
+            has_figures,
+        }
+    }
+
+    fn language(&self) -> &str {
+        &self.book.meta.language
+    }
+
+    /// Where "the list of illustrations" landmark points: the page when there is one, else the
+    /// `loi` nav. `None` when the book has no figures.
+    fn list_of_illustrations_href(&self) -> Option<&'static str> {
+        match (self.has_illustrations_page, self.has_figures) {
+            (true, _) => Some(ILLUSTRATIONS_PAGE),
+            (false, true) => Some("nav.xhtml#loi"),
+            (false, false) => None,
+        }
+    }
+}
+
+fn in_root(path: &str) -> String {
+    format!("{ROOT}/{path}")
+}
+
+/// The chapter's path relative to the OEBPS folder.
+fn chapter_href(chapter: &Chapter) -> String {
+    format!("{TEXT_FOLDER}{}", chapter.file_name)
+}
+
+/// The text a list shows for a figure. A figure with neither caption nor alt text would give an
+/// empty link, which EPUB navigation forbids, so it is numbered instead.
+fn figure_label(figure: &Figure, number: usize) -> String {
+    let label = figure.label().trim();
+    if label.is_empty() {
+        format!("Figure {number}")
+    } else {
+        label.to_owned()
+    }
+}
+
+/// An XHTML content document around `write_body`.
+///
+/// `to_root` is the way from the document's folder to OEBPS (`""` or `"../"`), for the
+/// stylesheet links.
+fn xhtml_document(
+    plan: &Plan,
+    title: &str,
+    to_root: &str,
+    body_attrs: &[(&str, &str)],
+    write_body: impl FnOnce(&mut XmlWriter),
+) -> String {
+    let mut xml = XmlWriter::new();
+    xml.raw_line("<!DOCTYPE html>");
+    let language = plan.language();
+    xml.open(
+        "html",
+        &[
+            ("xmlns", "http://www.w3.org/1999/xhtml"),
+            ("xmlns:epub", "http://www.idpf.org/2007/ops"),
+            ("lang", language),
+            ("xml:lang", language),
+        ],
+    );
+    xml.open("head", &[]);
+    xml.empty("meta", &[("charset", "UTF-8")]);
+    xml.leaf("title", &[], title);
+    let mut stylesheets = vec![format!("{to_root}{STYLESHEET}")];
+    if plan.book.extra_css.is_some() {
+        stylesheets.push(format!("{to_root}{EXTRA_STYLESHEET}"));
+    }
+    for href in &stylesheets {
+        xml.empty(
+            "link",
+            &[("rel", "stylesheet"), ("type", "text/css"), ("href", href)],
+        );
+    }
+    xml.close("head");
+    xml.open("body", body_attrs);
+    write_body(&mut xml);
+    xml.close("body");
+    xml.close("html");
+    xml.finish()
+}

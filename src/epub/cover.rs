@@ -1,0 +1,19 @@
+//! `text/cover.xhtml`: the cover image alone on a page, scaled to fit whatever screen it is
+//! shown on. Sizes are left to the stylesheet (`.cover`), never fixed in pixels.
+
+use crate::model::ImageResource;
+
+use super::{Plan, xhtml_document};
+
+pub(super) fn cover_page(plan: &Plan, cover: &ImageResource) -> String {
+    let title = &plan.book.meta.title;
+    let src = format!("../{}", cover.href);
+    xhtml_document(plan, title, "../", &[("class", "cover")], |xml| {
+        xml.open("section", &[("epub:type", "cover"), ("class", "cover")]);
+        xml.empty(
+            "img",
+            &[("src", &src), ("alt", title), ("role", "doc-cover")],
+        );
+        xml.close("section");
+    })
+}
