@@ -1,8 +1,9 @@
 //! `nav.xhtml`, the EPUB 3 navigation document: the table of contents, the list of
 //! illustrations and the landmarks.
 //!
-//! It lives in the OEBPS folder, so its links are `text/<file>#<id>`. It is not in the spine:
-//! reading systems build their own contents view from it.
+//! It lives in the OEBPS folder, so its links are `text/<file>#<id>`. It is in the spine as a
+//! non-linear item only so the landmarks may link to it (epubcheck RSC-011); reading systems
+//! build their own contents view from it.
 
 use crate::model::Book;
 

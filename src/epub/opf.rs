@@ -199,6 +199,10 @@ fn write_spine(xml: &mut XmlWriter, plan: &Plan) {
         xml.empty("itemref", &[("idref", COVER_PAGE_ID)]);
     }
     xml.empty("itemref", &[("idref", TITLE_PAGE_ID)]);
+    // The landmarks (and a reader's "go to contents") link to the navigation document, and
+    // links may only point at spine items. Non-linear: readers paging through the book skip
+    // it, as they have their own contents view.
+    xml.empty("itemref", &[("idref", "nav"), ("linear", "no")]);
     for index in 0..plan.book.chapters.len() {
         xml.empty("itemref", &[("idref", &chapter_id(index))]);
     }

