@@ -538,3 +538,53 @@ fn files_under(root: &Path) -> Vec<String> {
     found.sort();
     found
 }
+
+/// A second, independent reader: pandoc must find the chapters in spine order, with headings,
+/// figures and captions where the writer put them.
+#[test]
+fn pandoc_reads_the_book_in_reading_order() {
+    let Some(pandoc) = support::pandoc() else {
+        return;
+    };
+    let folder = tempfile::tempdir().unwrap();
+    let output = folder.path().join("tides.epub");
+    build(&full_book(folder.path()), &output);
+    let converted = std::process::Command::new(pandoc)
+        .arg(&output)
+        .args(["--from", "epub", "--to", "markdown_strict", "--wrap=none"])
+        .output()
+        .unwrap();
+    assert!(
+        converted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&converted.stderr)
+    );
+    let text = String::from_utf8(converted.stdout).unwrap();
+    // pandoc's exact Markdown changes between versions; the structure it found must not.
+    let structure: Vec<&str> = text
+        .lines()
+        .filter(|line| {
+            line.starts_with('#')
+                || line.starts_with("<figure id=")
+                || line.starts_with("<figcaption>")
+                || line.starts_with("[1]")
+        })
+        .collect();
+    assert_eq!(
+        structure,
+        [
+            "# Arrival",
+            "<figure id=\"fig-1\">",
+            "<figcaption>The harbour, \"before\" the boats</figcaption>",
+            "### Low tide",
+            "<figure id=\"fig-2\">",
+            "## The pier & the &lt;sea&gt;",
+            "# Departure",
+            "<figure id=\"fig-3\">",
+            "<figcaption>Leaving</figcaption>",
+            "# Illustrations",
+            "[1] Very late.",
+        ],
+        "pandoc read:\n{text}"
+    );
+}

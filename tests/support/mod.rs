@@ -7,6 +7,7 @@
 #![allow(dead_code)] // Each test binary uses a different subset.
 
 use std::fmt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -179,7 +180,11 @@ fn missing<T>(tool: &str, how_to_install: &str) -> Option<T> {
     if std::env::var_os("CI").is_some() {
         panic!("{tool} not found, and CI must run it: {how_to_install}");
     }
-    eprintln!("SKIPPED: {tool} not found ({how_to_install})");
-    println!("SKIPPED: {tool} not found ({how_to_install})");
+    // Written to the stderr handle itself, not with `eprintln!`, which the test harness
+    // captures and hides for passing tests.
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: {tool} not found ({how_to_install})"
+    );
     None
 }
