@@ -1,0 +1,778 @@
+//! The caption a photographer wrote into the image file itself.
+//!
+//! When the Markdown gives a figure no caption, the picture may still carry one: photo tools
+//! (Lightroom, Photo Mechanic, digiKam, exiftool) write the caption twice, as an IPTC
+//! Caption-Abstract and as XMP `dc:description`. This module reads both from the raw file bytes,
+//! before any decoding, and prefers XMP: it is Unicode by definition, while IPTC text is in
+//! whatever character set its writer chose (the Metadata Working Group's guidance agrees).
+//!
+//! Where each lives:
+//! * IPTC: JPEG APP13 `Photoshop 3.0\0`, a list of image resource blocks; block `0x0404` holds
+//!   IPTC-IIM datasets, of which 1:90 names the character set and 2:120 is the caption.
+//! * XMP: JPEG APP1 `http://ns.adobe.com/xap/1.0/\0`, or PNG `iTXt` keyword `XML:com.adobe.xmp`
+//!   (possibly zlib-compressed); the caption is `dc:description`, a language alternative.
+//!
+//! EXIF ImageDescription is deliberately ignored: cameras fill it with text such as
+//! "OLYMPUS DIGITAL CAMERA", which would become a caption nobody wrote.
+//!
+//! The bytes are the user's, so every read is bounded: a `Reader` hands out slices only when
+//! they exist, and any malformed or truncated structure ends the search for that source quietly.
+//! A caption that cannot be read is simply absent; it is never an error.
+
+use roxmltree::{Document, Node, ParsingOptions};
+
+const JPEG_SOI: &[u8] = &[0xFF, 0xD8];
+const PNG_SIGNATURE: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+const XMP_APP1_HEADER: &[u8] = b"http://ns.adobe.com/xap/1.0/\0";
+const PHOTOSHOP_APP13_HEADER: &[u8] = b"Photoshop 3.0\0";
+const PNG_XMP_KEYWORD: &[u8] = b"XML:com.adobe.xmp";
+
+const IRB_SIGNATURE: &[u8] = b"8BIM";
+const IRB_IPTC_NAA: u16 = 0x0404;
+/// IPTC-IIM 1:90 value that declares UTF-8 (ISO 2022 escape sequence `ESC % G`).
+const IPTC_UTF8: &[u8] = &[0x1B, 0x25, 0x47];
+
+const DC_NAMESPACE: &str = "http://purl.org/dc/elements/1.1/";
+const RDF_NAMESPACE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+
+/// A compressed XMP packet larger than this is not a caption worth inflating.
+const MAX_INFLATED_XMP: usize = 4 << 20;
+/// Real XMP packets have a few hundred nodes; this bounds memory on hostile input.
+const MAX_XMP_NODES: u32 = 100_000;
+
+/// The caption embedded in a JPEG or PNG file, if it has one: XMP `dc:description` when present
+/// and non-empty, else the IPTC Caption-Abstract. Surrounding whitespace is trimmed. Any other
+/// format, and any file whose metadata cannot be read, gives `None`.
+pub fn caption(jpeg_or_png: &[u8]) -> Option<String> {
+    let metadata = if jpeg_or_png.starts_with(JPEG_SOI) {
+        jpeg_metadata(jpeg_or_png)
+    } else if jpeg_or_png.starts_with(PNG_SIGNATURE) {
+        png_metadata(jpeg_or_png)
+    } else {
+        return None;
+    };
+    metadata
+        .xmp
+        .as_deref()
+        .and_then(xmp_description)
+        .or_else(|| iptc_caption(&metadata.photoshop_irbs))
+}
+
+/// The raw metadata blocks of one file, not yet interpreted.
+#[derive(Default)]
+struct RawMetadata {
+    /// The first standard XMP packet.
+    xmp: Option<Vec<u8>>,
+    /// Photoshop image resource blocks; JPEG may split them over several APP13 segments.
+    photoshop_irbs: Vec<u8>,
+}
+
+/// A cursor over untrusted bytes: every read either returns data that exists or `None`.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    fn take(&mut self, count: usize) -> Option<&'a [u8]> {
+        if count > self.bytes.len() {
+            return None;
+        }
+        let (taken, rest) = self.bytes.split_at(count);
+        self.bytes = rest;
+        Some(taken)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        self.take(1).map(|b| b[0])
+    }
+
+    fn u16(&mut self) -> Option<u16> {
+        self.take(2).map(|b| u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.take(4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// Bytes up to (not including) the next NUL, consuming the NUL.
+    fn until_nul(&mut self) -> Option<&'a [u8]> {
+        let end = self.bytes.iter().position(|&b| b == 0)?;
+        let field = self.take(end)?;
+        self.take(1)?;
+        Some(field)
+    }
+}
+
+/// Walk the JPEG segments before the image data (metadata always precedes the first SOS).
+fn jpeg_metadata(jpeg: &[u8]) -> RawMetadata {
+    let mut found = RawMetadata::default();
+    let mut reader = Reader::new(jpeg.get(JPEG_SOI.len()..).unwrap_or_default());
+    loop {
+        if reader.u8() != Some(0xFF) {
+            break;
+        }
+        // Any number of 0xFF fill bytes may precede the marker code.
+        let mut marker = reader.u8();
+        while marker == Some(0xFF) {
+            marker = reader.u8();
+        }
+        let Some(marker) = marker else { break };
+        match marker {
+            // TEM and RSTn stand alone, without a length.
+            0x01 | 0xD0..=0xD7 => continue,
+            // Start of scan or end of image: no metadata beyond this point.
+            0xDA | 0xD9 => break,
+            _ => {}
+        }
+        // The length counts its own two bytes.
+        let Some(payload_length) = reader.u16().and_then(|n| usize::from(n).checked_sub(2)) else {
+            break;
+        };
+        let Some(payload) = reader.take(payload_length) else {
+            break;
+        };
+        match marker {
+            0xE1 if found.xmp.is_none() => {
+                if let Some(packet) = payload.strip_prefix(XMP_APP1_HEADER) {
+                    found.xmp = Some(packet.to_vec());
+                }
+            }
+            0xED => {
+                if let Some(irbs) = payload.strip_prefix(PHOTOSHOP_APP13_HEADER) {
+                    found.photoshop_irbs.extend_from_slice(irbs);
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Walk the PNG chunks for the XMP `iTXt` chunk. PNG has no standard IPTC chunk.
+fn png_metadata(png: &[u8]) -> RawMetadata {
+    let mut found = RawMetadata::default();
+    let mut reader = Reader::new(png.get(PNG_SIGNATURE.len()..).unwrap_or_default());
+    while !reader.is_empty() {
+        let Some(length) = reader.u32().and_then(|n| usize::try_from(n).ok()) else {
+            break;
+        };
+        let (Some(kind), Some(data), Some(_crc)) =
+            (reader.take(4), reader.take(length), reader.take(4))
+        else {
+            break;
+        };
+        match kind {
+            b"iTXt" => {
+                if let Some(packet) = png_xmp_packet(data) {
+                    found.xmp = Some(packet);
+                    break;
+                }
+            }
+            b"IEND" => break,
+            _ => {}
+        }
+    }
+    found
+}
+
+/// The XMP packet in an `iTXt` chunk's data, if that is what the chunk holds.
+fn png_xmp_packet(itxt: &[u8]) -> Option<Vec<u8>> {
+    let mut reader = Reader::new(itxt);
+    if reader.until_nul()? != PNG_XMP_KEYWORD {
+        return None;
+    }
+    let compressed = reader.u8()? != 0;
+    let _method = reader.u8()?;
+    let _language = reader.until_nul()?;
+    let _translated_keyword = reader.until_nul()?;
+    let text = reader.bytes;
+    if compressed {
+        miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(text, MAX_INFLATED_XMP).ok()
+    } else {
+        Some(text.to_vec())
+    }
+}
+
+/// The `dc:description` of an XMP packet: the `x-default` entry of its language alternative,
+/// else its first non-empty entry. Also accepts the simple forms some writers use instead: an
+/// attribute on `rdf:Description`, or plain element text.
+fn xmp_description(packet: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(packet).ok()?;
+    // Writers pad packets with whitespace and sometimes NULs; a BOM may lead.
+    let text = text
+        .trim_start_matches('\u{FEFF}')
+        .trim_end_matches(['\0', ' ', '\n', '\r', '\t']);
+    let options = ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: MAX_XMP_NODES,
+    };
+    let document = Document::parse_with_options(text, options).ok()?;
+    document
+        .descendants()
+        .filter(Node::is_element)
+        .find_map(|node| {
+            if node.has_tag_name((DC_NAMESPACE, "description")) {
+                description_element_text(node)
+            } else {
+                node.attribute((DC_NAMESPACE, "description"))
+                    .and_then(non_empty)
+            }
+        })
+}
+
+fn description_element_text(description: Node) -> Option<String> {
+    let entries: Vec<Node> = description
+        .descendants()
+        .filter(|node| node.has_tag_name((RDF_NAMESPACE, "li")))
+        .collect();
+    if entries.is_empty() {
+        return non_empty(&all_text(description));
+    }
+    let is_default =
+        |entry: &&Node| entry.attribute((roxmltree::NS_XML_URI, "lang")) == Some("x-default");
+    entries
+        .iter()
+        .find(is_default)
+        .and_then(|entry| non_empty(&all_text(*entry)))
+        .or_else(|| {
+            entries
+                .iter()
+                .find_map(|entry| non_empty(&all_text(*entry)))
+        })
+}
+
+/// The text of a node and its descendants, entities already decoded by the parser.
+fn all_text(node: Node) -> String {
+    node.descendants()
+        .filter(Node::is_text)
+        .filter_map(|n| n.text())
+        .collect()
+}
+
+/// The IPTC Caption-Abstract (2:120) from Photoshop image resource blocks.
+fn iptc_caption(irbs: &[u8]) -> Option<String> {
+    let mut reader = Reader::new(irbs);
+    while !reader.is_empty() {
+        if reader.take(4)? != IRB_SIGNATURE {
+            return None;
+        }
+        let id = reader.u16()?;
+        // A Pascal string name, padded so that length byte and name together are even.
+        let name_length = usize::from(reader.u8()?);
+        reader.take(name_length + (name_length + 1) % 2)?;
+        let size = usize::try_from(reader.u32()?).ok()?;
+        let data = reader.take(size)?;
+        if id == IRB_IPTC_NAA {
+            return iim_caption(data);
+        }
+        // Resource data is padded to an even length; the last block may omit the pad.
+        if size % 2 == 1 {
+            let _ = reader.take(1);
+        }
+    }
+    None
+}
+
+/// Read IPTC-IIM datasets for the character set (1:90) and the caption (2:120).
+fn iim_caption(iim: &[u8]) -> Option<String> {
+    let mut reader = Reader::new(iim);
+    let mut declared_utf8 = false;
+    let mut caption = None;
+    while let Some(0x1C) = reader.u8() {
+        let (Some(record), Some(dataset), Some(length)) = (reader.u8(), reader.u8(), reader.u16())
+        else {
+            break;
+        };
+        let length = if length & 0x8000 == 0 {
+            usize::from(length)
+        } else {
+            // Extended dataset: the low 15 bits say how many bytes hold the real length.
+            let Some(length) = extended_length(&mut reader, usize::from(length & 0x7FFF)) else {
+                break;
+            };
+            length
+        };
+        let Some(value) = reader.take(length) else {
+            break;
+        };
+        match (record, dataset) {
+            (1, 90) => declared_utf8 = value == IPTC_UTF8,
+            (2, 120) if caption.is_none() => caption = Some(value),
+            _ => {}
+        }
+    }
+    non_empty(&decode_iptc_text(caption?, declared_utf8))
+}
+
+fn extended_length(reader: &mut Reader, byte_count: usize) -> Option<usize> {
+    if byte_count > std::mem::size_of::<u32>() {
+        return None;
+    }
+    let bytes = reader.take(byte_count)?;
+    let length = bytes.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
+    usize::try_from(length).ok()
+}
+
+/// IPTC text is UTF-8 when 1:90 says so. Without that declaration, most modern tools still
+/// write UTF-8, so valid UTF-8 is taken as such; anything else is from the Windows era and is
+/// read as Windows-1252 (a superset of Latin-1 in the printable range, where its curly quotes
+/// and dashes live).
+fn decode_iptc_text(bytes: &[u8], declared_utf8: bool) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) if declared_utf8 => String::from_utf8_lossy(bytes).into_owned(),
+        Err(_) => bytes.iter().map(|&b| windows_1252_char(b)).collect(),
+    }
+}
+
+fn windows_1252_char(byte: u8) -> char {
+    const HIGH_CONTROLS: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž',
+        '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}',
+        'ž', 'Ÿ',
+    ];
+    match byte {
+        0x80..=0x9F => HIGH_CONTROLS[usize::from(byte - 0x80)],
+        _ => char::from(byte),
+    }
+}
+
+/// Trimmed text without stray NUL terminators, or `None` when nothing is left.
+fn non_empty(text: &str) -> Option<String> {
+    let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\0');
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::path::PathBuf;
+
+    // ---- Builders for test files: the same layouts photo tools write. ----
+
+    fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
+        let length = u16::try_from(payload.len() + 2).unwrap();
+        let mut out = vec![0xFF, marker];
+        out.extend_from_slice(&length.to_be_bytes());
+        out.extend_from_slice(payload);
+        out
+    }
+
+    /// A JPEG skeleton: SOI, the given segments, a minimal SOS, one scan byte, EOI.
+    fn jpeg(segments: &[Vec<u8>]) -> Vec<u8> {
+        let mut out = vec![0xFF, 0xD8];
+        out.extend(segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
+        for s in segments {
+            out.extend_from_slice(s);
+        }
+        out.extend(segment(0xDA, &[1, 1, 0, 0, 63, 0]));
+        out.extend_from_slice(&[0x12, 0xFF, 0xD9]);
+        out
+    }
+
+    fn xmp_packet(description_xml: &str) -> String {
+        format!(
+            "<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\
+             <x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\
+             <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\
+             <rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\
+             {description_xml}\
+             </rdf:Description></rdf:RDF></x:xmpmeta>\
+             <?xpacket end=\"w\"?>"
+        )
+    }
+
+    fn alt(entries: &[(&str, &str)]) -> String {
+        let items: String = entries
+            .iter()
+            .map(|(lang, text)| format!("<rdf:li xml:lang=\"{lang}\">{text}</rdf:li>"))
+            .collect();
+        format!("<dc:description><rdf:Alt>{items}</rdf:Alt></dc:description>")
+    }
+
+    fn xmp_segment(packet: &str) -> Vec<u8> {
+        let mut payload = XMP_APP1_HEADER.to_vec();
+        payload.extend_from_slice(packet.as_bytes());
+        segment(0xE1, &payload)
+    }
+
+    fn iim_dataset(record: u8, dataset: u8, value: &[u8]) -> Vec<u8> {
+        let mut out = vec![0x1C, record, dataset];
+        out.extend_from_slice(&u16::try_from(value.len()).unwrap().to_be_bytes());
+        out.extend_from_slice(value);
+        out
+    }
+
+    fn irb(id: u16, data: &[u8]) -> Vec<u8> {
+        let mut out = IRB_SIGNATURE.to_vec();
+        out.extend_from_slice(&id.to_be_bytes());
+        out.extend_from_slice(&[0, 0]); // empty name, padded
+        out.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+        out.extend_from_slice(data);
+        if data.len() % 2 == 1 {
+            out.push(0);
+        }
+        out
+    }
+
+    fn app13_segment(irbs: &[u8]) -> Vec<u8> {
+        let mut payload = PHOTOSHOP_APP13_HEADER.to_vec();
+        payload.extend_from_slice(irbs);
+        segment(0xED, &payload)
+    }
+
+    fn iptc_segment(caption: &[u8], utf8: bool) -> Vec<u8> {
+        let mut iim = Vec::new();
+        if utf8 {
+            iim.extend(iim_dataset(1, 90, IPTC_UTF8));
+        }
+        iim.extend(iim_dataset(2, 0, &[0, 4]));
+        iim.extend(iim_dataset(2, 120, caption));
+        // Another resource first, as Photoshop writes (resolution info), to exercise skipping.
+        let mut irbs = irb(0x03ED, &[0, 72, 0, 0, 0, 1, 0, 1, 0, 72, 0, 0, 0, 1, 0]);
+        irbs.extend(irb(IRB_IPTC_NAA, &iim));
+        app13_segment(&irbs)
+    }
+
+    fn png(chunks: &[(&[u8; 4], Vec<u8>)]) -> Vec<u8> {
+        let mut out = PNG_SIGNATURE.to_vec();
+        let ihdr = [0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0];
+        let all = std::iter::once((b"IHDR", ihdr.to_vec()))
+            .chain(chunks.iter().cloned())
+            .chain(std::iter::once((b"IEND", Vec::new())));
+        for (kind, data) in all {
+            out.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+            out.extend_from_slice(kind);
+            out.extend_from_slice(&data);
+            out.extend_from_slice(&[0, 0, 0, 0]); // CRC is not checked
+        }
+        out
+    }
+
+    fn itxt_xmp(packet: &str, compressed: bool) -> Vec<u8> {
+        let mut data = PNG_XMP_KEYWORD.to_vec();
+        data.extend_from_slice(&[0, u8::from(compressed), 0, 0, 0]);
+        if compressed {
+            data.extend(miniz_oxide::deflate::compress_to_vec_zlib(
+                packet.as_bytes(),
+                6,
+            ));
+        } else {
+            data.extend_from_slice(packet.as_bytes());
+        }
+        data
+    }
+
+    fn sample_image(number: u32) -> Vec<u8> {
+        let path: PathBuf = [
+            env!("CARGO_MANIFEST_DIR"),
+            "book",
+            "images",
+            &format!("korea-{number:02}.jpg"),
+        ]
+        .iter()
+        .collect();
+        std::fs::read(&path).unwrap()
+    }
+
+    // ---- The sample book ----
+
+    #[test]
+    fn korea_04_yields_its_embedded_caption() {
+        assert_eq!(
+            caption(&sample_image(4)).as_deref(),
+            Some("Farm workers in the fields outside the capital.")
+        );
+    }
+
+    #[test]
+    fn other_sample_photographs_carry_no_caption() {
+        // korea-13 has EXIF, GPS and ICC data; korea-06 has ICC: none of it is a caption.
+        let with_caption: Vec<u32> = (1..=14)
+            .filter(|&n| caption(&sample_image(n)).is_some())
+            .collect();
+        assert_eq!(with_caption, vec![4]);
+    }
+
+    // ---- JPEG ----
+
+    #[test]
+    fn iptc_only() {
+        let file = jpeg(&[iptc_segment("Guard at the crossing".as_bytes(), true)]);
+        assert_eq!(caption(&file).as_deref(), Some("Guard at the crossing"));
+    }
+
+    #[test]
+    fn iptc_utf8_declared() {
+        let file = jpeg(&[iptc_segment("Pjŏngjang — ‘Ryugyŏng’".as_bytes(), true)]);
+        assert_eq!(caption(&file).as_deref(), Some("Pjŏngjang — ‘Ryugyŏng’"));
+    }
+
+    #[test]
+    fn iptc_latin1_without_declaration() {
+        // "Café in Pyongyang" in Latin-1, written by an old tool that set no 1:90.
+        let file = jpeg(&[iptc_segment(b"Caf\xe9 in Pyongyang", false)]);
+        assert_eq!(caption(&file).as_deref(), Some("Café in Pyongyang"));
+    }
+
+    #[test]
+    fn iptc_windows_1252_quotes_without_declaration() {
+        let file = jpeg(&[iptc_segment(b"\x93Secret\x94 snap \x96 1 of 14", false)]);
+        assert_eq!(caption(&file).as_deref(), Some("“Secret” snap – 1 of 14"));
+    }
+
+    #[test]
+    fn iptc_undeclared_but_valid_utf8_is_read_as_utf8() {
+        let file = jpeg(&[iptc_segment("Café".as_bytes(), false)]);
+        assert_eq!(caption(&file).as_deref(), Some("Café"));
+    }
+
+    #[test]
+    fn iptc_split_over_two_app13_segments() {
+        let segment = iptc_segment(b"Workers sweep the floor.", true);
+        let irbs = &segment[4 + PHOTOSHOP_APP13_HEADER.len()..];
+        let (first, second) = irbs.split_at(irbs.len() / 2);
+        let file = jpeg(&[app13_segment(first), app13_segment(second)]);
+        assert_eq!(caption(&file).as_deref(), Some("Workers sweep the floor."));
+    }
+
+    #[test]
+    fn iptc_extended_length_dataset() {
+        let text = b"A train passes.";
+        let mut iim = vec![0x1C, 2, 120, 0x80, 0x04];
+        iim.extend_from_slice(&u32::try_from(text.len()).unwrap().to_be_bytes());
+        iim.extend_from_slice(text);
+        let file = jpeg(&[app13_segment(&irb(IRB_IPTC_NAA, &iim))]);
+        assert_eq!(caption(&file).as_deref(), Some("A train passes."));
+    }
+
+    #[test]
+    fn xmp_only() {
+        let packet = xmp_packet(&alt(&[("x-default", "A military truck driving by.")]));
+        assert_eq!(
+            caption(&jpeg(&[xmp_segment(&packet)])).as_deref(),
+            Some("A military truck driving by.")
+        );
+    }
+
+    #[test]
+    fn xmp_entities_are_decoded() {
+        let packet = xmp_packet(&alt(&[(
+            "x-default",
+            "Fields &amp; farms &lt;north&gt; &#8211; &quot;1&quot;",
+        )]));
+        assert_eq!(
+            caption(&jpeg(&[xmp_segment(&packet)])).as_deref(),
+            Some("Fields & farms <north> – \"1\"")
+        );
+    }
+
+    #[test]
+    fn xmp_prefers_x_default_over_other_languages() {
+        let packet = xmp_packet(&alt(&[
+            ("pl", "Pola"),
+            ("x-default", "Fields"),
+            ("en", "Fields (en)"),
+        ]));
+        assert_eq!(
+            caption(&jpeg(&[xmp_segment(&packet)])).as_deref(),
+            Some("Fields")
+        );
+    }
+
+    #[test]
+    fn xmp_without_x_default_takes_the_first_non_empty_entry() {
+        let packet = xmp_packet(&alt(&[
+            ("en-GB", "  "),
+            ("en-US", "Fields"),
+            ("pl", "Pola"),
+        ]));
+        assert_eq!(
+            caption(&jpeg(&[xmp_segment(&packet)])).as_deref(),
+            Some("Fields")
+        );
+    }
+
+    #[test]
+    fn xmp_description_as_attribute_and_other_prefix() {
+        let packet = xmp_packet("").replace(
+            "<rdf:Description rdf:about=\"\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">",
+            "<rdf:Description rdf:about=\"\" xmlns:d=\"http://purl.org/dc/elements/1.1/\" d:description=\"Short form\">",
+        );
+        assert_eq!(
+            caption(&jpeg(&[xmp_segment(&packet)])).as_deref(),
+            Some("Short form")
+        );
+    }
+
+    #[test]
+    fn xmp_wins_over_iptc() {
+        let packet = xmp_packet(&alt(&[("x-default", "From XMP")]));
+        let file = jpeg(&[iptc_segment(b"From IPTC", true), xmp_segment(&packet)]);
+        assert_eq!(caption(&file).as_deref(), Some("From XMP"));
+    }
+
+    #[test]
+    fn empty_xmp_description_falls_back_to_iptc() {
+        let packet = xmp_packet(&alt(&[("x-default", "   ")]));
+        let file = jpeg(&[xmp_segment(&packet), iptc_segment(b"From IPTC", true)]);
+        assert_eq!(caption(&file).as_deref(), Some("From IPTC"));
+    }
+
+    #[test]
+    fn malformed_xmp_falls_back_to_iptc() {
+        let file = jpeg(&[
+            xmp_segment("<x:xmpmeta><unclosed>"),
+            iptc_segment(b"From IPTC", true),
+        ]);
+        assert_eq!(caption(&file).as_deref(), Some("From IPTC"));
+    }
+
+    #[test]
+    fn neither() {
+        let exif = segment(0xE1, b"Exif\0\0MM\0*\0\0\0\x08\0\0");
+        assert_eq!(caption(&jpeg(&[exif])), None);
+        assert_eq!(caption(b""), None);
+        assert_eq!(caption(b"GIF89a"), None);
+    }
+
+    #[test]
+    fn truncated_segments_give_none() {
+        let packet = xmp_packet(&alt(&[("x-default", "Cut short")]));
+        let whole = jpeg(&[xmp_segment(&packet)]);
+        let xmp_start = 2 + 18; // SOI, then the JFIF segment
+        for cut in [
+            3,
+            xmp_start + 1,
+            xmp_start + 3,
+            xmp_start + 40,
+            xmp_start + packet.len() / 2,
+        ] {
+            assert_eq!(caption(&whole[..cut]), None, "cut at {cut}");
+        }
+
+        let iptc = jpeg(&[iptc_segment(b"Cut short", true)]);
+        let start = 2 + 18;
+        for cut in [start + 2, start + 10, start + 30, start + 50] {
+            assert_eq!(caption(&iptc[..cut]), None, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn lying_lengths_inside_the_segment_give_none() {
+        // The IRB claims more data than the segment holds; the dataset claims more than the IRB.
+        let mut irbs = irb(IRB_IPTC_NAA, &iim_dataset(2, 120, b"Cut"));
+        irbs[10..14].copy_from_slice(&1000u32.to_be_bytes());
+        assert_eq!(caption(&jpeg(&[app13_segment(&irbs)])), None);
+
+        let mut iim = iim_dataset(2, 120, b"Cut");
+        iim[3..5].copy_from_slice(&500u16.to_be_bytes());
+        assert_eq!(
+            caption(&jpeg(&[app13_segment(&irb(IRB_IPTC_NAA, &iim))])),
+            None
+        );
+    }
+
+    #[test]
+    fn metadata_after_start_of_scan_is_not_read() {
+        let mut file = jpeg(&[]);
+        let eoi = file.split_off(file.len() - 2);
+        file.extend(iptc_segment(b"Hidden in the scan", true));
+        file.extend(eoi);
+        assert_eq!(caption(&file), None);
+    }
+
+    // ---- PNG ----
+
+    #[test]
+    fn png_xmp_uncompressed_and_compressed() {
+        let packet = xmp_packet(&alt(&[("x-default", "A local store.")]));
+        for compressed in [false, true] {
+            let file = png(&[(b"iTXt", itxt_xmp(&packet, compressed))]);
+            assert_eq!(
+                caption(&file).as_deref(),
+                Some("A local store."),
+                "compressed: {compressed}"
+            );
+        }
+    }
+
+    #[test]
+    fn png_other_text_chunks_are_not_captions() {
+        let mut comment = b"Comment\0\0\0\0\0".to_vec();
+        comment.extend_from_slice(b"Made with a paint program");
+        let file = png(&[(b"iTXt", comment), (b"tEXt", b"Title\0Korea".to_vec())]);
+        assert_eq!(caption(&file), None);
+    }
+
+    #[test]
+    fn png_truncated_chunk_gives_none() {
+        let packet = xmp_packet(&alt(&[("x-default", "Cut short")]));
+        let file = png(&[(b"iTXt", itxt_xmp(&packet, false))]);
+        assert_eq!(caption(&file[..file.len() - 30]), None);
+    }
+
+    // ---- Properties: never panic, and captions survive the round trip ----
+
+    fn sample_with_both() -> Vec<u8> {
+        let packet = xmp_packet(&alt(&[("x-default", "XMP caption")]));
+        jpeg(&[xmp_segment(&packet), iptc_segment(b"IPTC caption", true)])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            let _ = caption(&bytes);
+        }
+
+        #[test]
+        fn random_bytes_behind_a_jpeg_or_png_signature_never_panic(
+            png_file in any::<bool>(),
+            bytes in proptest::collection::vec(any::<u8>(), 0..4096),
+        ) {
+            let mut file = if png_file { PNG_SIGNATURE.to_vec() } else { vec![0xFF, 0xD8, 0xFF] };
+            file.extend(bytes);
+            let _ = caption(&file);
+        }
+
+        #[test]
+        fn mutated_files_never_panic(
+            edits in proptest::collection::vec((any::<proptest::sample::Index>(), any::<u8>()), 1..16),
+            cut in any::<proptest::sample::Index>(),
+        ) {
+            let mut file = sample_with_both();
+            for (index, value) in edits {
+                let at = index.index(file.len());
+                file[at] = value;
+            }
+            let _ = caption(&file[..cut.index(file.len() + 1)]);
+        }
+
+        #[test]
+        fn any_caption_round_trips_through_iptc(text in "\\PC{1,200}") {
+            let file = jpeg(&[iptc_segment(text.as_bytes(), true)]);
+            let expected = non_empty(&text);
+            prop_assert_eq!(caption(&file), expected);
+        }
+
+        #[test]
+        fn any_caption_round_trips_through_xmp(text in "\\PC{1,200}") {
+            let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+            let packet = xmp_packet(&alt(&[("x-default", &escaped)]));
+            let expected = non_empty(&text);
+            prop_assert_eq!(caption(&jpeg(&[xmp_segment(&packet)])), expected);
+        }
+    }
+}
