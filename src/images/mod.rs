@@ -1,3 +1,135 @@
-//! (being written)
+//! The image pipeline: every picture the book uses, made e-reader sized, upright, private and
+//! small, and cached so a rebuild where nothing changed decodes nothing (issue 3).
+//!
+//! Camera photos straight into an EPUB make a book of tens of megabytes that e-mail and Send to
+//! Kindle refuse, keep their GPS position, and lie on their side on readers that ignore EXIF.
+//! So each image is decoded under limits ([`decode`]), turned upright ([`orient`]), fitted into
+//! a box without ever being enlarged ([`resize`]), and re-encoded with only its ICC profile kept
+//! ([`encode`]). The output is named by a hash of its bytes, so names are stable across builds.
+//!
+//! Work is planned first (cheap: file sizes only, [`plan`]) and done second, on rayon threads
+//! taking the largest job first ([`schedule`]); each worker holds one decoded image at a time,
+//! so memory does not grow with the number of images. Results go to a content-addressed
+//! [`cache`] keyed by the source bytes, the settings and [`PIPELINE_VERSION`].
 
-pub mod embedded;
+pub mod cache;
+pub mod decode;
+pub mod encode;
+pub mod metadata;
+pub mod orient;
+pub mod plan;
+pub mod resize;
+mod schedule;
+pub mod work;
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::Diagnostic;
+
+/// Bump whenever a change here would change output bytes, so old cache entries are not reused.
+pub const PIPELINE_VERSION: u32 = 1;
+
+/// What an image is for; it decides the box the image must fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Figure,
+    Cover,
+}
+
+/// One image to process.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageJob {
+    /// A readable file inside the book folder (the caller has checked it).
+    pub source: PathBuf,
+    pub purpose: Purpose,
+}
+
+/// How images are processed; resolved from front matter and flags by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineSettings {
+    /// Longest edge of a figure, in pixels.
+    pub max_size: u32,
+    /// The cover fits this box (width, height).
+    pub cover_box: (u32, u32),
+    /// JPEG quality, 1–100.
+    pub quality: u8,
+    /// Store every image in shades of grey (smaller books for e-ink readers).
+    pub grayscale: bool,
+    /// Where results are kept between builds; `None` writes them into the scratch folder.
+    pub cache_dir: Option<PathBuf>,
+    /// Draw a progress bar on stderr (the caller decides: a terminal, and not `--quiet`).
+    pub show_progress: bool,
+}
+
+impl Default for PipelineSettings {
+    fn default() -> Self {
+        PipelineSettings {
+            // A current 300 ppi e-reader screen is about 1264×1680.
+            max_size: 1600,
+            cover_box: (1600, 2560),
+            quality: 80,
+            grayscale: false,
+            cache_dir: None,
+            show_progress: false,
+        }
+    }
+}
+
+impl PipelineSettings {
+    /// The box (width, height) an image for `purpose` must fit.
+    pub fn fit_box(&self, purpose: Purpose) -> (u32, u32) {
+        match purpose {
+            Purpose::Figure => (self.max_size, self.max_size),
+            Purpose::Cover => self.cover_box,
+        }
+    }
+}
+
+/// One image after the pipeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcessedImage {
+    pub source: PathBuf,
+    /// `<hash of the output bytes>.jpg|png`: stable across builds, distinct for distinct bytes.
+    pub file_name: String,
+    pub media_type: &'static str,
+    /// The output bytes on disk (a cache entry or a scratch file); the zip streams from here.
+    pub path: PathBuf,
+    /// Dimensions after orientation and resizing.
+    pub width: u32,
+    pub height: u32,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    /// A caption written into the file by the photographer. Not read yet (see the module that
+    /// will provide `embedded::caption`); always `None` for now.
+    pub embedded_caption: Option<String>,
+    pub cache_hit: bool,
+}
+
+/// Processes every job, in parallel, and returns the results in the order of `jobs`.
+///
+/// Jobs are expected to name distinct sources. Every problem becomes a diagnostic naming the
+/// image (the caller adds the Markdown line that used it); all of them are collected, so one
+/// run reports every broken image.
+pub fn process(
+    jobs: &[ImageJob],
+    settings: &PipelineSettings,
+    scratch: &Path,
+) -> Result<Vec<ProcessedImage>, Vec<Diagnostic>> {
+    let planned = plan::plan(jobs);
+    let outcomes = schedule::run_largest_first(&planned, settings, |job| {
+        work::process_one(job, settings, scratch)
+    });
+    let mut processed = Vec::with_capacity(jobs.len());
+    let mut diagnostics = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok(image) => processed.push(image),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    if diagnostics.is_empty() {
+        Ok(processed)
+    } else {
+        Err(diagnostics)
+    }
+}

@@ -1,0 +1,244 @@
+//! Decoding under limits, at the smallest size the result still needs.
+//!
+//! Limits first: a file's header is checked against [`MAX_PIXELS`] and [`MAX_SIDE`] before any
+//! pixel buffer is allocated, so a decompression bomb or a 60000×60000 header is refused at
+//! once with little memory.
+//!
+//! JPEGs (nearly every photo) are decoded with `jpeg-decoder`, which can run its inverse DCT at
+//! 1/2, 1/4 or 1/8 scale: a 4000×3000 photo bound for a 1600 px box is decoded straight to
+//! 2000×1500, a quarter of the pixels, which is the single largest saving in the pipeline
+//! (measure with `examples/image_timing.rs`). `image`'s own JPEG decoder (zune-jpeg) has no
+//! scaled decoding. Everything else, and JPEGs `jpeg-decoder` cannot return as RGB or grey
+//! (CMYK, 16-bit), go through the `image` crate.
+
+use std::io::Cursor;
+
+use image::metadata::Orientation;
+use image::{DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
+
+use super::orient;
+use super::resize;
+
+/// Largest image accepted, in pixels: a 61 MP full-frame camera fits; a decoded RGBA image of
+/// this size is 256 MB, the most one worker may hold.
+pub const MAX_PIXELS: u64 = 64_000_000;
+/// Longest side accepted, in pixels (long panoramas within the pixel budget pass).
+pub const MAX_SIDE: u32 = 30_000;
+/// Backstop for the decoders' own allocations (buffers beyond the final pixels).
+const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+
+/// The file formats the pipeline tells apart; they matter for the copy-as-is decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    Jpeg,
+    Png,
+    Gif,
+    WebP,
+    Other,
+}
+
+/// Pixels with what the file said about them.
+#[derive(Debug)]
+pub struct Decoded {
+    /// Not yet oriented; possibly already reduced by a scaled JPEG decode.
+    pub image: DynamicImage,
+    /// Width and height written in the file, before orientation or scaled decoding.
+    pub stored_size: (u32, u32),
+    pub orientation: Orientation,
+    pub icc_profile: Option<Vec<u8>>,
+    pub format: SourceFormat,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DecodeError {
+    #[error("this is an SVG file; SVG images are not supported yet")]
+    Svg,
+    #[error("not an image format bindery can read")]
+    UnknownFormat,
+    #[error(
+        "the image is too large ({width}×{height} pixels); the limit is {} megapixels and {MAX_SIDE} pixels a side",
+        MAX_PIXELS / 1_000_000
+    )]
+    TooLarge { width: u32, height: u32 },
+    #[error("the image file is damaged or incomplete: {0}")]
+    Corrupt(String),
+}
+
+/// Decodes `bytes`, reducing on the way when the image will be shrunk to fit `fit_box`
+/// (width, height, in upright orientation) anyway.
+pub fn decode(bytes: &[u8], fit_box: (u32, u32)) -> Result<Decoded, DecodeError> {
+    match sniff(bytes)? {
+        SourceFormat::Jpeg => match decode_jpeg_scaled(bytes, fit_box)? {
+            Some(decoded) => Ok(decoded),
+            None => decode_with_image_crate(bytes, SourceFormat::Jpeg),
+        },
+        format => decode_with_image_crate(bytes, format),
+    }
+}
+
+/// The format, from the file's first bytes (never its name).
+pub fn sniff(bytes: &[u8]) -> Result<SourceFormat, DecodeError> {
+    if looks_like_svg(bytes) {
+        return Err(DecodeError::Svg);
+    }
+    let format = image::guess_format(bytes).map_err(|_| DecodeError::UnknownFormat)?;
+    Ok(match format {
+        ImageFormat::Jpeg => SourceFormat::Jpeg,
+        ImageFormat::Png => SourceFormat::Png,
+        ImageFormat::Gif => SourceFormat::Gif,
+        ImageFormat::WebP => SourceFormat::WebP,
+        _ => SourceFormat::Other,
+    })
+}
+
+fn looks_like_svg(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    (text.starts_with("<?xml") || text.starts_with("<svg") || text.starts_with("<!DOCTYPE svg"))
+        && text.contains("<svg")
+}
+
+fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
+    let too_large =
+        width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS;
+    if too_large || width == 0 || height == 0 {
+        return Err(DecodeError::TooLarge { width, height });
+    }
+    Ok(())
+}
+
+/// `Ok(None)` when this JPEG needs the general decoder (CMYK or 16-bit samples).
+fn decode_jpeg_scaled(bytes: &[u8], fit_box: (u32, u32)) -> Result<Option<Decoded>, DecodeError> {
+    let corrupt = |error: jpeg_decoder::Error| DecodeError::Corrupt(error.to_string());
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    decoder.set_max_decoding_buffer_size(MAX_ALLOC as usize);
+    decoder.read_info().map_err(corrupt)?;
+    let Some(info) = decoder.info() else {
+        return Err(DecodeError::Corrupt("no frame header".into()));
+    };
+    let stored_size = (u32::from(info.width), u32::from(info.height));
+    check_size(stored_size.0, stored_size.1)?;
+    if !matches!(
+        info.pixel_format,
+        jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
+    ) {
+        return Ok(None);
+    }
+    // APP1 (EXIF) always precedes the scan, so `read_info` has seen it.
+    let orientation = decoder
+        .exif_data()
+        .and_then(Orientation::from_exif_chunk)
+        .unwrap_or(Orientation::NoTransforms);
+
+    let stored_box = orient::stored_box(fit_box, orientation);
+    let target = resize::fit(stored_size, stored_box);
+    let (request_w, request_h) = dct_scaled_request(stored_size, target);
+    decoder.scale(request_w, request_h).map_err(corrupt)?;
+    let pixels = decoder.decode().map_err(corrupt)?;
+    let Some(info) = decoder.info() else {
+        return Err(DecodeError::Corrupt("no frame header".into()));
+    };
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    let incomplete = || DecodeError::Corrupt("fewer pixels than the header promised".into());
+    let image = match info.pixel_format {
+        jpeg_decoder::PixelFormat::L8 => DynamicImage::ImageLuma8(
+            GrayImage::from_raw(width, height, pixels).ok_or_else(incomplete)?,
+        ),
+        _ => DynamicImage::ImageRgb8(
+            RgbImage::from_raw(width, height, pixels).ok_or_else(incomplete)?,
+        ),
+    };
+    Ok(Some(Decoded {
+        image,
+        stored_size,
+        orientation,
+        icc_profile: decoder.icc_profile(),
+        format: SourceFormat::Jpeg,
+    }))
+}
+
+/// The size to ask `jpeg-decoder` for: the smallest DCT scale (8/8, 4/8, 2/8, 1/8) whose result
+/// still covers `target` on both axes, so the final resize only ever shrinks.
+fn dct_scaled_request(stored: (u32, u32), target: (u32, u32)) -> (u16, u16) {
+    let scaled = |len: u32, eighths: u32| (len * eighths).div_ceil(8);
+    let eighths = [1, 2, 4]
+        .into_iter()
+        .find(|&eighths| {
+            scaled(stored.0, eighths) >= target.0 && scaled(stored.1, eighths) >= target.1
+        })
+        .unwrap_or(8);
+    // Both fit in u16: JPEG sides are u16 and scaling only shrinks.
+    let to_u16 = |len: u32| u16::try_from(len).unwrap_or(u16::MAX);
+    (
+        to_u16(scaled(stored.0, eighths)),
+        to_u16(scaled(stored.1, eighths)),
+    )
+}
+
+fn decode_with_image_crate(bytes: &[u8], format: SourceFormat) -> Result<Decoded, DecodeError> {
+    let corrupt = |error: image::ImageError| DecodeError::Corrupt(error.to_string());
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| DecodeError::UnknownFormat)?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(MAX_ALLOC);
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(|error| match error {
+        image::ImageError::Limits(_) => DecodeError::TooLarge {
+            width: 0,
+            height: 0,
+        },
+        other => corrupt(other),
+    })?;
+    let stored_size = decoder.dimensions();
+    check_size(stored_size.0, stored_size.1)?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let icc_profile = decoder.icc_profile().ok().flatten();
+    let image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    Ok(Decoded {
+        image,
+        stored_size,
+        orientation,
+        icc_profile,
+        format,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dct_scale_is_the_smallest_that_still_covers_the_target() {
+        assert_eq!(dct_scaled_request((4000, 3000), (1600, 1200)), (2000, 1500));
+        assert_eq!(dct_scaled_request((4000, 3000), (800, 600)), (1000, 750));
+        assert_eq!(dct_scaled_request((4000, 3000), (400, 300)), (500, 375));
+        assert_eq!(dct_scaled_request((4000, 3000), (2001, 1500)), (4000, 3000));
+        assert_eq!(dct_scaled_request((1000, 10), (125, 2)), (125, 2));
+    }
+
+    #[test]
+    fn svg_and_unknown_bytes_are_told_apart() {
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+            Err(DecodeError::Svg)
+        );
+        assert_eq!(sniff(b"hello"), Err(DecodeError::UnknownFormat));
+    }
+
+    #[test]
+    fn oversized_and_empty_headers_are_refused() {
+        assert_eq!(
+            check_size(60_000, 60_000),
+            Err(DecodeError::TooLarge {
+                width: 60_000,
+                height: 60_000
+            })
+        );
+        assert!(check_size(9504, 6336).is_ok());
+        assert!(check_size(0, 10).is_err());
+    }
+}

@@ -1,0 +1,202 @@
+//! One image from source bytes to output file: the stages in order, the cache around them,
+//! and every failure turned into a diagnostic that names the image.
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use image::metadata::Orientation;
+
+use super::decode::{self, DecodeError, SourceFormat};
+use super::encode::{self, EncodeError, OutputFormat};
+use super::plan::PlannedJob;
+use super::resize::{self, ResizeError};
+use super::{PipelineSettings, ProcessedImage, cache, metadata, orient};
+use crate::diagnostics::Diagnostic;
+
+/// The output of the pixel stages for one image.
+#[derive(Debug)]
+pub struct Transformed {
+    pub format: OutputFormat,
+    pub bytes: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    /// The source went through unchanged (already small, clean, and not larger re-encoded).
+    pub copied: bool,
+    pub timings: StageTimes,
+}
+
+/// Wall time of each stage, to know where an image's time goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StageTimes {
+    /// Including the scaled JPEG decode, when it applies.
+    pub decode: Duration,
+    /// Orientation, conversion to 8-bit/grey, and the resize.
+    pub resize: Duration,
+    pub encode: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransformError {
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    #[error(transparent)]
+    Resize(#[from] ResizeError),
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+}
+
+/// Decode, orient, fit into `fit_box`, encode: the pure part of the pipeline.
+pub fn transform(
+    source: &[u8],
+    fit_box: (u32, u32),
+    quality: u8,
+    grayscale: bool,
+) -> Result<Transformed, TransformError> {
+    let started = Instant::now();
+    let decoded = decode::decode(source, fit_box)?;
+    let decoded_at = Instant::now();
+
+    let source_has_color = decoded.image.color().has_color();
+    let mut image = decoded.image;
+    orient::apply(&mut image, decoded.orientation);
+    let image = encode::normalize(image, grayscale);
+    let upright = if orient::swaps_axes(decoded.orientation) {
+        (decoded.stored_size.1, decoded.stored_size.0)
+    } else {
+        decoded.stored_size
+    };
+    let size = resize::fit(upright, fit_box);
+    let image = resize::resize(image, size)?;
+    let resized_at = Instant::now();
+
+    let encoded = encode::encode(
+        &image,
+        decoded.icc_profile.as_deref(),
+        quality,
+        decoded.format,
+    )?;
+    let copy_source = size == decoded.stored_size
+        && decoded.orientation == Orientation::NoTransforms
+        && !(grayscale && source_has_color)
+        && source.len() <= encoded.bytes.len()
+        && metadata::is_clean(source, decoded.format);
+    let (format, bytes) = match (copy_source, decoded.format) {
+        (true, SourceFormat::Jpeg) => (OutputFormat::Jpeg, source.to_vec()),
+        (true, SourceFormat::Png) => (OutputFormat::Png, source.to_vec()),
+        _ => (encoded.format, encoded.bytes),
+    };
+    let encoded_at = Instant::now();
+
+    Ok(Transformed {
+        format,
+        bytes,
+        width: size.0,
+        height: size.1,
+        copied: copy_source,
+        timings: StageTimes {
+            decode: decoded_at - started,
+            resize: resized_at - decoded_at,
+            encode: encoded_at - resized_at,
+        },
+    })
+}
+
+/// `<first 80 bits of blake3, hex>.<ext>`: stable across builds, distinct for distinct bytes.
+pub fn output_file_name(bytes: &[u8], format: OutputFormat) -> String {
+    let hash = blake3::hash(bytes).to_hex();
+    format!("{}.{}", &hash.as_str()[..20], format.extension())
+}
+
+pub(super) fn process_one(
+    planned: &PlannedJob<'_>,
+    settings: &PipelineSettings,
+    scratch: &Path,
+) -> Result<ProcessedImage, Diagnostic> {
+    let path = &planned.job.source;
+    let source = fs::read(path).map_err(|error| {
+        Diagnostic::error(format!("cannot read the image: {error}")).in_file(path)
+    })?;
+    let bytes_in = source.len() as u64;
+    let fit_box = settings.fit_box(planned.job.purpose);
+    let key = cache::key(&source, fit_box, settings);
+
+    if let Some(cache_dir) = &settings.cache_dir {
+        if let Some(entry) = cache::lookup(cache_dir, &key) {
+            return Ok(ProcessedImage {
+                source: path.clone(),
+                file_name: entry.file_name,
+                media_type: entry.format.media_type(),
+                path: entry.path,
+                width: entry.width,
+                height: entry.height,
+                bytes_in,
+                bytes_out: entry.len,
+                embedded_caption: None,
+                cache_hit: true,
+            });
+        }
+    }
+
+    let transformed = transform(&source, fit_box, settings.quality, settings.grayscale)
+        .map_err(|error| transform_diagnostic(path, &error))?;
+    drop(source);
+    let file_name = output_file_name(&transformed.bytes, transformed.format);
+    let size = (transformed.width, transformed.height);
+    let output_path = match &settings.cache_dir {
+        Some(cache_dir) => cache::store(cache_dir, &key, &file_name, &transformed.bytes, size)
+            .map_err(|(at, error)| write_diagnostic(path, &at, &error, true))?,
+        None => {
+            let at = scratch.join(&file_name);
+            fs::create_dir_all(scratch)
+                .and_then(|()| cache::write_atomically(&at, &transformed.bytes))
+                .map_err(|error| write_diagnostic(path, &at, &error, false))?;
+            at
+        }
+    };
+    Ok(ProcessedImage {
+        source: path.clone(),
+        file_name,
+        media_type: transformed.format.media_type(),
+        path: output_path,
+        width: transformed.width,
+        height: transformed.height,
+        bytes_in,
+        bytes_out: transformed.bytes.len() as u64,
+        embedded_caption: None,
+        cache_hit: false,
+    })
+}
+
+fn transform_diagnostic(path: &Path, error: &TransformError) -> Diagnostic {
+    let diagnostic = Diagnostic::error(error.to_string()).in_file(path);
+    match error {
+        TransformError::Decode(DecodeError::Svg) => diagnostic.with_help(
+            "convert it to PNG first (for example `rsvg-convert -w 1600 in.svg -o out.png`)",
+        ),
+        TransformError::Decode(DecodeError::UnknownFormat) => {
+            diagnostic.with_help("bindery reads JPEG, PNG, GIF and WebP images")
+        }
+        TransformError::Decode(DecodeError::TooLarge { .. }) => diagnostic.with_help(format!(
+            "scale it down first; bindery stores images at most {} pixels a side anyway",
+            super::PipelineSettings::default().cover_box.1
+        )),
+        TransformError::Decode(DecodeError::Corrupt(_)) => {
+            diagnostic.with_help("the file may be cut short; export or download it again")
+        }
+        TransformError::Resize(_) | TransformError::Encode(_) => diagnostic,
+    }
+}
+
+fn write_diagnostic(source: &Path, at: &Path, error: &std::io::Error, cached: bool) -> Diagnostic {
+    let diagnostic = Diagnostic::error(format!(
+        "cannot write the processed image to {}: {error}",
+        at.display()
+    ))
+    .in_file(source);
+    if cached {
+        diagnostic.with_help("check the cache folder (--cache-dir), or build with --no-cache")
+    } else {
+        diagnostic
+    }
+}
