@@ -1,1 +1,507 @@
-//! (being written)
+//! Markdown → cleaned XHTML tree, for one source file.
+//!
+//! pulldown-cmark parses the Markdown; this module rewrites the event stream where an EPUB
+//! needs something other than web HTML, renders the rest with pulldown-cmark's own HTML
+//! writer, and hands the HTML (raw HTML from the author included) to [`xhtml::sanitize`],
+//! which parses it like a browser would and keeps only safe, valid XHTML.
+//!
+//! What is rewritten here:
+//! - an image alone in its paragraph becomes a `<figure>` with an id, the image's description
+//!   as `alt` and its title as the visible `<figcaption>`;
+//! - headings get stable ids (`{#explicit}` or a slug of their text, unique in the file);
+//! - footnotes become EPUB 3 notes: `epub:type="noteref"` references and
+//!   `epub:type="footnote"` asides with links back, gathered at the end of the file;
+//! - task-list checkboxes become text (a form control is not allowed in EPUB content).
+//!
+//! Generated elements carry `data-bindery-origin` (their byte offset in the file); the
+//! sanitizer moves it into [`Element::origin`] so later stages can point at a line.
+//! Nothing here reads files: link and image targets are resolved later, on the tree.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::{escape_href, escape_html};
+
+use crate::dom::Node;
+use crate::xhtml::{self, Removed};
+
+/// A rendered Markdown file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub nodes: Vec<Node>,
+    /// What the sanitizer took out of the author's raw HTML.
+    pub removed: Vec<Removed>,
+}
+
+/// The Markdown dialect: CommonMark plus the extensions books need.
+fn parser_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_DEFINITION_LIST
+}
+
+/// Renders `markdown` (the body of a file, after its front matter) to a cleaned tree.
+///
+/// `origin_base` is the byte offset of `markdown` within its file, so origins point into the
+/// file. Figures are numbered from `*next_figure`, which is advanced, so ids stay unique
+/// across the files of a book.
+pub fn render(markdown: &str, origin_base: usize, next_figure: &mut usize) -> Rendered {
+    let html = render_html(markdown, origin_base, next_figure);
+    let sanitized = xhtml::sanitize(&html);
+    Rendered {
+        nodes: sanitized.nodes,
+        removed: sanitized.removed,
+    }
+}
+
+/// The HTML pulldown-cmark would write, with bindery's rewrites applied.
+fn render_html(markdown: &str, origin_base: usize, next_figure: &mut usize) -> String {
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(markdown, parser_options())
+        .into_offset_iter()
+        .collect();
+    let mut writer = EventRewriter {
+        events: &events,
+        origin_base,
+        next_figure,
+        heading_ids: HashSet::new(),
+        footnotes: Footnotes::default(),
+        body: Vec::new(),
+        notes: Vec::new(),
+        in_footnote: 0,
+    };
+    writer.run();
+    let EventRewriter {
+        body,
+        notes,
+        footnotes,
+        ..
+    } = writer;
+
+    let mut html = String::with_capacity(markdown.len() * 2);
+    pulldown_cmark::html::push_html(&mut html, body.into_iter());
+    if !notes.is_empty() {
+        html.push_str("<section class=\"footnotes\" epub:type=\"footnotes\">\n");
+        for note in notes {
+            footnotes.write_note(note, &mut html);
+        }
+        html.push_str("</section>\n");
+    }
+    html
+}
+
+/// One footnote definition, rendered, waiting to be written at the end of the file.
+struct Note<'a> {
+    label: CowStr<'a>,
+    events: Vec<Event<'a>>,
+}
+
+/// Numbers and ids of footnotes, in order of first reference.
+#[derive(Default)]
+struct Footnotes {
+    /// label → (number, slug, how many references so far)
+    by_label: HashMap<String, (usize, String, usize)>,
+    slugs: HashSet<String>,
+}
+
+impl Footnotes {
+    /// The id and number for the next reference to `label`, and the id of that reference.
+    fn reference(&mut self, label: &str) -> (usize, String, String) {
+        let next_number = self.by_label.len() + 1;
+        if !self.by_label.contains_key(label) {
+            let slug = unique_slug(&slugify(label), &mut self.slugs);
+            self.by_label
+                .insert(label.to_string(), (next_number, slug, 0));
+        }
+        let Some(entry) = self.by_label.get_mut(label) else {
+            unreachable!("inserted above")
+        };
+        entry.2 += 1;
+        let (number, slug, count) = (entry.0, entry.1.clone(), entry.2);
+        let reference_id = if count == 1 {
+            format!("fnref-{slug}")
+        } else {
+            format!("fnref-{slug}-{count}")
+        };
+        (number, slug, reference_id)
+    }
+
+    fn write_note(&self, note: Note<'_>, html: &mut String) {
+        // A definition nobody refers to still holds the author's words; it is kept, with
+        // an id of its own and no way back.
+        let (slug, backlink) = match self.by_label.get(note.label.as_ref()) {
+            Some((_, slug, _)) => (slug.clone(), true),
+            None => (slugify(&note.label), false),
+        };
+        let _ = writeln!(
+            html,
+            "<aside id=\"fn-{slug}\" epub:type=\"footnote\" role=\"doc-footnote\">"
+        );
+        pulldown_cmark::html::push_html(html, note.events.into_iter());
+        if backlink {
+            let _ = writeln!(
+                html,
+                "<p class=\"footnote-back\"><a href=\"#fnref-{slug}\" role=\"doc-backlink\" title=\"Back to the text\">\u{21a9}\u{fe0e}</a></p>"
+            );
+        }
+        html.push_str("</aside>\n");
+    }
+}
+
+struct EventRewriter<'e, 'a> {
+    events: &'e [(Event<'a>, Range<usize>)],
+    origin_base: usize,
+    next_figure: &'e mut usize,
+    heading_ids: HashSet<String>,
+    footnotes: Footnotes,
+    /// Events of the document body, in order.
+    body: Vec<Event<'a>>,
+    /// Footnote definitions, in order of appearance.
+    notes: Vec<Note<'a>>,
+    /// Depth of footnote definitions we are inside (they can, oddly, nest).
+    in_footnote: usize,
+}
+
+impl<'a> EventRewriter<'_, 'a> {
+    fn emit(&mut self, event: Event<'a>) {
+        if self.in_footnote > 0 {
+            if let Some(note) = self.notes.last_mut() {
+                note.events.push(event);
+                return;
+            }
+        }
+        self.body.push(event);
+    }
+
+    fn emit_html(&mut self, html: String) {
+        self.emit(Event::InlineHtml(CowStr::from(html)));
+    }
+
+    fn origin(&self, range: &Range<usize>) -> usize {
+        self.origin_base + range.start
+    }
+
+    fn run(&mut self) {
+        let mut index = 0;
+        while index < self.events.len() {
+            index = self.step(index);
+        }
+    }
+
+    /// Handles the event at `index`; returns the index of the next unhandled event.
+    fn step(&mut self, index: usize) -> usize {
+        let (event, range) = &self.events[index];
+        match event {
+            Event::Start(Tag::Paragraph) => {
+                if let Some(after) = self.try_figure(index) {
+                    return after;
+                }
+                self.emit(event.clone());
+            }
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                let (alt, end) = self.plain_text_until_end(index);
+                let mut html = String::new();
+                write_img(&mut html, dest_url, &alt, title, self.origin(range));
+                self.emit_html(html);
+                return end + 1;
+            }
+            Event::Start(Tag::Heading {
+                level, id, classes, ..
+            }) => {
+                let (text, _) = self.plain_text_until_end(index);
+                let wanted = match id {
+                    Some(id) => id.to_string(),
+                    None => slugify(&text),
+                };
+                let id = unique_slug(&wanted, &mut self.heading_ids);
+                let mut html = format!("<{level} id=\"");
+                escape_into(&mut html, &id);
+                html.push('"');
+                if !classes.is_empty() {
+                    html.push_str(" class=\"");
+                    escape_into(&mut html, &classes.join(" "));
+                    html.push('"');
+                }
+                let _ = write!(html, " data-bindery-origin=\"{}\">", self.origin(range));
+                self.emit(Event::Html(CowStr::from(html)));
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                self.emit(Event::Html(CowStr::from(format!("</{level}>\n"))));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            }) => {
+                let mut html = String::from("<a href=\"");
+                if *link_type == LinkType::Email {
+                    html.push_str("mailto:");
+                }
+                let _ = escape_href(&mut html, dest_url);
+                html.push('"');
+                if !title.is_empty() {
+                    html.push_str(" title=\"");
+                    escape_into(&mut html, title);
+                    html.push('"');
+                }
+                let _ = write!(html, " data-bindery-origin=\"{}\">", self.origin(range));
+                self.emit_html(html);
+            }
+            Event::End(TagEnd::Link) => self.emit_html("</a>".to_string()),
+            Event::FootnoteReference(label) => {
+                let (number, slug, reference_id) = self.footnotes.reference(label);
+                self.emit_html(format!(
+                    "<a id=\"{reference_id}\" href=\"#fn-{slug}\" class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" data-bindery-origin=\"{}\">{number}</a>",
+                    self.origin(range)
+                ));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                self.in_footnote += 1;
+                self.notes.push(Note {
+                    label: label.clone(),
+                    events: Vec::new(),
+                });
+            }
+            Event::End(TagEnd::FootnoteDefinition) => {
+                self.in_footnote = self.in_footnote.saturating_sub(1);
+            }
+            Event::TaskListMarker(done) => {
+                let (mark, label) = if *done {
+                    ("\u{2611}", "done")
+                } else {
+                    ("\u{2610}", "not done")
+                };
+                self.emit_html(format!(
+                    "<span class=\"task\" role=\"img\" aria-label=\"{label}\">{mark}</span> "
+                ));
+            }
+            _ => self.emit(event.clone()),
+        }
+        index + 1
+    }
+
+    /// A paragraph holding nothing but one image (and whitespace) becomes a figure.
+    /// Returns the index after the paragraph when it did.
+    fn try_figure(&mut self, paragraph: usize) -> Option<usize> {
+        let mut index = paragraph + 1;
+        let is_blank = |event: &Event<'_>| match event {
+            Event::Text(text) => text.trim().is_empty(),
+            Event::SoftBreak => true,
+            _ => false,
+        };
+        while is_blank(&self.events.get(index)?.0) {
+            index += 1;
+        }
+        let (
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }),
+            range,
+        ) = &self.events[index]
+        else {
+            return None;
+        };
+        let (alt, image_end) = self.plain_text_until_end(index);
+        let mut after = image_end + 1;
+        while is_blank(&self.events.get(after)?.0) {
+            after += 1;
+        }
+        if !matches!(self.events.get(after)?.0, Event::End(TagEnd::Paragraph)) {
+            return None;
+        }
+
+        *self.next_figure += 1;
+        let origin = self.origin(range);
+        let mut html = format!(
+            "<figure id=\"fig-{}\" data-bindery-origin=\"{origin}\">",
+            self.next_figure
+        );
+        write_img(&mut html, dest_url, &alt, "", origin);
+        if !title.trim().is_empty() {
+            html.push_str("<figcaption>");
+            escape_into(&mut html, title.trim());
+            html.push_str("</figcaption>");
+        }
+        html.push_str("</figure>\n");
+        self.emit(Event::Html(CowStr::from(html)));
+        Some(after + 1)
+    }
+
+    /// The plain text of the element starting at `start` (alt text, heading text), and the
+    /// index of its end event.
+    fn plain_text_until_end(&self, start: usize) -> (String, usize) {
+        let mut text = String::new();
+        let mut depth = 0usize;
+        for (index, (event, _)) in self.events.iter().enumerate().skip(start) {
+            match event {
+                Event::Start(_) => depth += 1,
+                Event::End(_) => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return (text, index);
+                    }
+                }
+                Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                    text.push_str(t)
+                }
+                Event::SoftBreak | Event::HardBreak => text.push(' '),
+                _ => {}
+            }
+        }
+        (text, self.events.len().saturating_sub(1))
+    }
+}
+
+fn write_img(html: &mut String, src: &str, alt: &str, title: &str, origin: usize) {
+    html.push_str("<img src=\"");
+    let _ = escape_href(&mut *html, src);
+    html.push_str("\" alt=\"");
+    escape_into(html, alt);
+    html.push('"');
+    if !title.is_empty() {
+        html.push_str(" title=\"");
+        escape_into(html, title);
+        html.push('"');
+    }
+    let _ = write!(html, " data-bindery-origin=\"{origin}\"/>");
+}
+
+fn escape_into(html: &mut String, text: &str) {
+    let _ = escape_html(&mut *html, text);
+}
+
+/// A readable id from heading or label text: lower case, letters and digits kept (any
+/// script), runs of anything else become one `-`. Ids that would not start with a letter get
+/// a prefix, because older EPUB 2 reading systems treat ids as XML names.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if (c.is_whitespace() || c == '-' || c == '_' || c == '.') && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_matches('-');
+    match slug.chars().next() {
+        None => "section".to_string(),
+        Some(first) if !first.is_alphabetic() => format!("s-{slug}"),
+        Some(_) => slug.to_string(),
+    }
+}
+
+/// `wanted`, or `wanted-2`, `wanted-3`, … — the first not yet in `taken`, which it joins.
+fn unique_slug(wanted: &str, taken: &mut HashSet<String>) -> String {
+    let mut candidate = wanted.to_string();
+    let mut n = 1;
+    while taken.contains(&candidate) {
+        n += 1;
+        candidate = format!("{wanted}-{n}");
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn html(markdown: &str) -> String {
+        let mut next = 0;
+        render_html(markdown, 0, &mut next)
+    }
+
+    #[test]
+    fn an_image_alone_in_its_paragraph_becomes_a_figure_with_caption() {
+        assert_eq!(
+            html("![A customs form](images/a.jpg \"Customs form & rules\")\n"),
+            "<figure id=\"fig-1\" data-bindery-origin=\"0\"><img src=\"images/a.jpg\" alt=\"A customs form\" data-bindery-origin=\"0\"/><figcaption>Customs form &amp; rules</figcaption></figure>\n"
+        );
+    }
+
+    #[test]
+    fn a_figure_without_title_has_no_caption_and_inline_images_stay_inline() {
+        let out = html("![Alt *text*](a.jpg)\n\nSee ![icon](i.png) here.\n");
+        assert_eq!(
+            out,
+            "<figure id=\"fig-1\" data-bindery-origin=\"0\"><img src=\"a.jpg\" alt=\"Alt text\" data-bindery-origin=\"0\"/></figure>\n\
+             <p>See <img src=\"i.png\" alt=\"icon\" data-bindery-origin=\"26\"/> here.</p>\n"
+        );
+    }
+
+    #[test]
+    fn figures_are_numbered_across_calls() {
+        let mut next = 4;
+        let out = render_html("![a](a.jpg)\n", 0, &mut next);
+        assert!(out.starts_with("<figure id=\"fig-5\""), "{out}");
+        assert_eq!(next, 5);
+    }
+
+    #[test]
+    fn headings_get_unique_slug_ids_or_their_explicit_id() {
+        let out = html("# Hello, World!\n\n## Hello world\n\n# Custom {#mine .wide}\n");
+        assert_eq!(
+            out,
+            "<h1 id=\"hello-world\" data-bindery-origin=\"0\">Hello, World!</h1>\n\
+             <h2 id=\"hello-world-2\" data-bindery-origin=\"17\">Hello world</h2>\n\
+             <h1 id=\"mine\" class=\"wide\" data-bindery-origin=\"33\">Custom</h1>\n"
+        );
+    }
+
+    #[test]
+    fn footnotes_become_epub_notes_with_links_back() {
+        let out = html("Text[^a] and again[^a].\n\n[^a]: The note.\n");
+        assert_eq!(
+            out,
+            "<p>Text<a id=\"fnref-a\" href=\"#fn-a\" class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" data-bindery-origin=\"4\">1</a> and again<a id=\"fnref-a-2\" href=\"#fn-a\" class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" data-bindery-origin=\"18\">1</a>.</p>\n\
+             <section class=\"footnotes\" epub:type=\"footnotes\">\n\
+             <aside id=\"fn-a\" epub:type=\"footnote\" role=\"doc-footnote\">\n\
+             <p>The note.</p>\n\
+             <p class=\"footnote-back\"><a href=\"#fnref-a\" role=\"doc-backlink\" title=\"Back to the text\">\u{21a9}\u{fe0e}</a></p>\n\
+             </aside>\n\
+             </section>\n"
+        );
+    }
+
+    #[test]
+    fn links_carry_their_origin_and_email_autolinks_get_mailto() {
+        let out = html("See [x](other.md#part \"T\") or <me@example.org>.\n");
+        assert_eq!(
+            out,
+            "<p>See <a href=\"other.md#part\" title=\"T\" data-bindery-origin=\"4\">x</a> or <a href=\"mailto:me@example.org\" data-bindery-origin=\"30\">me@example.org</a>.</p>\n"
+        );
+    }
+
+    #[test]
+    fn task_list_markers_become_text() {
+        let out = html("- [x] done\n- [ ] todo\n");
+        assert!(
+            out.contains("aria-label=\"done\">\u{2611}</span> done"),
+            "{out}"
+        );
+        assert!(!out.contains("<input"), "{out}");
+    }
+
+    #[test]
+    fn origins_are_offset_into_the_file() {
+        let mut next = 0;
+        let out = render_html("![a](a.jpg)\n", 100, &mut next);
+        assert!(out.contains("data-bindery-origin=\"100\""), "{out}");
+    }
+
+    #[test]
+    fn slugs_keep_letters_of_any_script_and_start_with_a_letter() {
+        assert_eq!(slugify("Ünïcode — straße 2"), "ünïcode-straße-2");
+        assert_eq!(slugify("1. Intro"), "s-1-intro");
+        assert_eq!(slugify("!!!"), "section");
+        assert_eq!(slugify("북한 사진"), "북한-사진");
+    }
+}
