@@ -124,7 +124,10 @@ pub fn for_each_element<'a>(nodes: &'a [Node], visit: &mut impl FnMut(&'a Elemen
 
 /// Replaces, bottom-up, every element for which `replace` returns `Some` with those nodes.
 /// Used to unwrap a link (keep its text) or drop an element entirely.
-pub fn replace_elements(nodes: &mut Vec<Node>, replace: &mut impl FnMut(&mut Element) -> Option<Vec<Node>>) {
+pub fn replace_elements(
+    nodes: &mut Vec<Node>,
+    replace: &mut impl FnMut(&mut Element) -> Option<Vec<Node>>,
+) {
     let mut index = 0;
     while index < nodes.len() {
         if let Node::Element(element) = &mut nodes[index] {
@@ -212,6 +215,28 @@ pub fn escaped(text: &str) -> String {
     out
 }
 
+/// An id written as the fragment of an `href`: ids may hold any character but whitespace,
+/// while a URL fragment may not hold `` ` ``, `%`, `<`, `"` and a few others, which are
+/// percent-encoded (non-ASCII letters are fine as they are).
+pub fn encode_fragment(fragment: &str) -> String {
+    let mut out = String::with_capacity(fragment.len());
+    for c in fragment.chars() {
+        match c {
+            '%' | '"' | '<' | '>' | '`' | '#' | '{' | '}' | '|' | '\\' | '^' | '[' | ']' => {
+                out.push_str(&format!("%{:02X}", c as u32));
+            }
+            c if c.is_control() || c == ' ' => {
+                let mut buffer = [0u8; 4];
+                for byte in c.encode_utf8(&mut buffer).bytes() {
+                    out.push_str(&format!("%{byte:02X}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Whether XML 1.0 allows `c` in a document.
 pub fn is_xml_char(c: char) -> bool {
     matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
@@ -242,6 +267,13 @@ mod tests {
     }
 
     #[test]
+    fn fragments_are_percent_encoded_only_where_urls_need_it() {
+        assert_eq!(encode_fragment("`code`"), "%60code%60");
+        assert_eq!(encode_fragment("50%<x>"), "50%25%3Cx%3E");
+        assert_eq!(encode_fragment("북한-사진"), "북한-사진");
+    }
+
+    #[test]
     fn drops_characters_xml_cannot_hold() {
         assert_eq!(escaped("a\u{0}b\u{1b}c\u{FFFE}"), "abc");
     }
@@ -251,10 +283,17 @@ mod tests {
         let mut nodes = vec![
             Element::new("p")
                 .with_text("see ")
-                .with_child(Element::new("a").with_attr("href", "x").with_text("there").into())
+                .with_child(
+                    Element::new("a")
+                        .with_attr("href", "x")
+                        .with_text("there")
+                        .into(),
+                )
                 .into(),
         ];
-        replace_elements(&mut nodes, &mut |e| (e.name == "a").then(|| std::mem::take(&mut e.children)));
+        replace_elements(&mut nodes, &mut |e| {
+            (e.name == "a").then(|| std::mem::take(&mut e.children))
+        });
         let mut out = String::new();
         write_xhtml(&nodes, &mut out);
         assert_eq!(out, "<p>see there</p>");

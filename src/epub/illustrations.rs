@@ -12,7 +12,11 @@ pub(super) fn illustrations_page(plan: &Plan) -> String {
         xml.open("ol", &[]);
         for (number, (chapter, figure)) in book.figures().enumerate() {
             // Chapters live in the same folder as this page.
-            let href = format!("{}#{}", chapter.file_name, figure.id);
+            let href = format!(
+                "{}#{}",
+                chapter.file_name,
+                crate::dom::encode_fragment(&figure.id)
+            );
             xml.open("li", &[]);
             xml.leaf("a", &[("href", &href)], &figure_label(figure, number + 1));
             xml.close("li");

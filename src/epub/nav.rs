@@ -47,7 +47,11 @@ fn write_list_of_illustrations(xml: &mut XmlWriter, book: &Book) {
     xml.leaf("h2", &[], &book.meta.list_of_illustrations.title);
     xml.open("ol", &[]);
     for (number, (chapter, figure)) in book.figures().enumerate() {
-        let href = format!("{}#{}", chapter_href(chapter), figure.id);
+        let href = format!(
+            "{}#{}",
+            chapter_href(chapter),
+            crate::dom::encode_fragment(&figure.id)
+        );
         xml.open("li", &[]);
         xml.leaf("a", &[("href", &href)], &figure_label(figure, number + 1));
         xml.close("li");

@@ -1,0 +1,672 @@
+//! From rendered files to the EPUB's content documents: split at headings, resolve links
+//! between them, point images at their processed files, and read off the headings and figures
+//! that navigation needs.
+//!
+//! Everything here works on the owned tree and plain paths; it opens no file. Whether a
+//! referenced file exists is asked through the closures the caller passes in.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
+use crate::dom::{self, Element, Node};
+use crate::model::{Chapter, Figure, Heading};
+use crate::source::{self, SourceFile};
+
+/// One XHTML content document in the making.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Index of the source file in the manuscript.
+    pub file: usize,
+    /// File name inside the EPUB's text folder.
+    pub file_name: String,
+    pub nodes: Vec<Node>,
+}
+
+/// Splits a file's nodes into documents: a top-level heading of level ≤ `split_level` starts a
+/// new one (0: the file stays whole). A part with nothing but whitespace (say, before the first
+/// heading) makes no document. `next_number` numbers documents across the book.
+pub fn split_into_documents(
+    file: usize,
+    nodes: Vec<Node>,
+    split_level: u8,
+    next_number: &mut usize,
+) -> Vec<Document> {
+    let mut parts: Vec<Vec<Node>> = vec![Vec::new()];
+    for node in nodes {
+        let starts_part =
+            matches!(&node, Node::Element(e) if heading_level(e).is_some_and(|l| l <= split_level));
+        if starts_part && parts.last().is_some_and(|p| has_content(p)) {
+            parts.push(Vec::new());
+        }
+        if let Some(part) = parts.last_mut() {
+            part.push(node);
+        }
+    }
+    let mut documents: Vec<Document> = parts
+        .into_iter()
+        .filter(|part| has_content(part))
+        .map(|nodes| {
+            *next_number += 1;
+            Document {
+                file,
+                file_name: format!("chapter-{:03}.xhtml", *next_number),
+                nodes,
+            }
+        })
+        .collect();
+    if documents.is_empty() {
+        // An empty file still gets its page, so links to it and the reading order hold.
+        *next_number += 1;
+        documents.push(Document {
+            file,
+            file_name: format!("chapter-{:03}.xhtml", *next_number),
+            nodes: Vec::new(),
+        });
+    }
+    documents
+}
+
+fn has_content(nodes: &[Node]) -> bool {
+    nodes.iter().any(|node| match node {
+        Node::Text(text) => !text.trim().is_empty(),
+        Node::Element(_) => true,
+    })
+}
+
+fn heading_level(element: &Element) -> Option<u8> {
+    match element.name.as_str() {
+        "h1" => Some(1),
+        "h2" => Some(2),
+        "h3" => Some(3),
+        "h4" => Some(4),
+        "h5" => Some(5),
+        "h6" => Some(6),
+        _ => None,
+    }
+}
+
+/// Where a link leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    /// `#id` in the same file.
+    Fragment(String),
+    /// A URL with a scheme (`https:`, `mailto:`), normalized.
+    External(String),
+    /// A relative path (percent-decoded) and an optional fragment.
+    Local {
+        path: String,
+        fragment: Option<String>,
+    },
+    /// Not usable; the reason.
+    Invalid(String),
+}
+
+fn classify(href: &str) -> Target {
+    let href = href.trim();
+    if let Some(fragment) = href.strip_prefix('#') {
+        return Target::Fragment(percent_decode(fragment));
+    }
+    if has_scheme(href) {
+        return match url::Url::parse(href) {
+            Ok(url) => Target::External(url.to_string()),
+            Err(error) => Target::Invalid(format!("`{href}` is not a valid URL ({error})")),
+        };
+    }
+    let (before_fragment, fragment) = match href.split_once('#') {
+        Some((path, fragment)) => (path, Some(percent_decode(fragment))),
+        None => (href, None),
+    };
+    let path = before_fragment.split('?').next().unwrap_or("");
+    if path.is_empty() {
+        return Target::Invalid(format!("`{href}` points nowhere in the book"));
+    }
+    Target::Local {
+        path: percent_decode(path),
+        fragment: fragment.filter(|f| !f.is_empty()),
+    }
+}
+
+/// RFC 3986: a scheme is a letter followed by letters, digits, `+`, `-` or `.`, then `:`.
+fn has_scheme(href: &str) -> bool {
+    let Some((scheme, _)) = href.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+fn percent_decode(text: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Rewrites every link so it works inside the EPUB: fragments and `other.md#id` point at the
+/// document that now holds the target; external URLs are kept, normalized. A link whose target
+/// is not in the book is dropped with a warning, its text kept: a broken reference in an EPUB
+/// is an error for epubcheck and a dead tap for the reader.
+pub fn resolve_links(
+    documents: &mut [Document],
+    files: &[SourceFile],
+    diagnostics: &mut Diagnostics,
+) {
+    // (file, id) → document name, and file → its first document.
+    let mut id_home: HashMap<(usize, String), String> = HashMap::new();
+    let mut first_document: HashMap<usize, String> = HashMap::new();
+    for document in documents.iter() {
+        first_document
+            .entry(document.file)
+            .or_insert_with(|| document.file_name.clone());
+        dom::for_each_element(&document.nodes, &mut |element| {
+            if let Some(id) = element.attr("id") {
+                id_home
+                    .entry((document.file, id.to_string()))
+                    .or_insert_with(|| document.file_name.clone());
+            }
+        });
+    }
+    let file_by_path: HashMap<&Path, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(index, file)| (file.absolute.as_path(), index))
+        .collect();
+
+    for document in documents.iter_mut() {
+        let source = &files[document.file];
+        let here = document.file_name.clone();
+        let resolve = |target: Target| -> Result<Option<String>, String> {
+            let locate = |file: usize, fragment: Option<String>| -> Result<String, String> {
+                let Some(fragment) = fragment else {
+                    return first_document
+                        .get(&file)
+                        .cloned()
+                        .ok_or_else(|| "its file made no page".to_string());
+                };
+                match id_home.get(&(file, fragment.clone())) {
+                    Some(home) if *home == here => {
+                        Ok(format!("#{}", dom::encode_fragment(&fragment)))
+                    }
+                    Some(home) => Ok(format!("{home}#{}", dom::encode_fragment(&fragment))),
+                    None => Err(format!(
+                        "there is no `#{fragment}` in {}",
+                        files[file].path.display()
+                    )),
+                }
+            };
+            match target {
+                Target::External(url) => Ok(Some(url)),
+                Target::Invalid(reason) => Err(reason),
+                Target::Fragment(fragment) => locate(document.file, Some(fragment)).map(Some),
+                Target::Local { path, fragment } => {
+                    let base = source.absolute.parent().unwrap_or(Path::new("/"));
+                    let wanted = source::normalize(&base.join(&path));
+                    match file_by_path.get(wanted.as_path()) {
+                        Some(&file) => locate(file, fragment).map(Some),
+                        None => Err(format!("`{path}` is not one of the book's Markdown files")),
+                    }
+                }
+            }
+        };
+        dom::replace_elements(&mut document.nodes, &mut |element| {
+            if element.name != "a" {
+                return None;
+            }
+            let href = element.attr("href")?.to_string();
+            match resolve(classify(&href)) {
+                Ok(Some(resolved)) => {
+                    element.set_attr("href", resolved);
+                    None
+                }
+                Ok(None) => None,
+                Err(reason) => {
+                    diagnostics.push(
+                        located(
+                            Diagnostic::warning(format!("link to `{href}` removed: {reason}")),
+                            source,
+                            element.origin,
+                        )
+                        .with_help("the link's text is kept; fix the target or remove the link"),
+                    );
+                    // An anchor that is also a target keeps its id, so other links still land.
+                    match element.attr("id") {
+                        Some(_) => {
+                            element.remove_attr("href");
+                            None
+                        }
+                        None => Some(std::mem::take(&mut element.children)),
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// A diagnostic pointed at `origin` in `source` when known, else at the file.
+pub fn located(diagnostic: Diagnostic, source: &SourceFile, origin: Option<usize>) -> Diagnostic {
+    match origin {
+        Some(offset) => diagnostic.at(Location::at_offset(&source.path, &source.text, offset)),
+        None => diagnostic.in_file(&source.path),
+    }
+}
+
+/// An image reference found in a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageReference {
+    pub file: usize,
+    /// The `src` as written (after HTML entity decoding).
+    pub src: String,
+    pub origin: Option<usize>,
+}
+
+/// Every `img` source in reading order, once per (file, src).
+pub fn image_references(documents: &[Document]) -> Vec<ImageReference> {
+    let mut seen = HashSet::new();
+    let mut found = Vec::new();
+    for document in documents {
+        dom::for_each_element(&document.nodes, &mut |element| {
+            if element.name == "img" {
+                if let Some(src) = element.attr("src") {
+                    if seen.insert((document.file, src.to_string())) {
+                        found.push(ImageReference {
+                            file: document.file,
+                            src: src.to_string(),
+                            origin: element.origin,
+                        });
+                    }
+                }
+            }
+        });
+    }
+    found
+}
+
+/// Where an `img` source leads, as a relative path to resolve, or why it cannot be used.
+pub fn image_target(src: &str) -> Result<String, String> {
+    match classify(src) {
+        Target::Local { path, .. } => Ok(path),
+        Target::External(url) => Err(format!(
+            "`{url}` is a remote image; an EPUB must carry its images"
+        )),
+        Target::Fragment(_) | Target::Invalid(_) => Err(format!("`{src}` is not an image path")),
+    }
+}
+
+/// What became of an image reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageOutcome {
+    /// Use this `src` (relative to the text folder); the photo's own caption, if it has one.
+    Use {
+        src: String,
+        embedded_caption: Option<String>,
+    },
+    /// Show the alt text instead (a missing image in a draft).
+    ReplaceWithAlt,
+}
+
+/// Points every `img` at its processed file. A figure without a caption takes the caption
+/// written into the photo, and an empty `alt` takes it too. `outcome` is asked with the
+/// document's file and the `src` as written.
+pub fn apply_images(
+    documents: &mut [Document],
+    outcome: &impl Fn(usize, &str) -> Option<ImageOutcome>,
+) {
+    for document in documents.iter_mut() {
+        let file = document.file;
+        // Captions first, while image sources are still as written.
+        dom::for_each_element_mut(&mut document.nodes, &mut |element| {
+            if element.name != "figure" || has_child(element, "figcaption") {
+                return;
+            }
+            let Some(src) = element.children.iter().find_map(|c| match c {
+                Node::Element(e) if e.name == "img" => e.attr("src").map(str::to_string),
+                _ => None,
+            }) else {
+                return;
+            };
+            if let Some(ImageOutcome::Use {
+                embedded_caption: Some(caption),
+                ..
+            }) = outcome(file, &src)
+            {
+                element
+                    .children
+                    .push(Element::new("figcaption").with_text(caption).into());
+            }
+        });
+        dom::replace_elements(&mut document.nodes, &mut |element| {
+            if element.name != "img" {
+                return None;
+            }
+            let src = element.attr("src")?.to_string();
+            match outcome(file, &src)? {
+                ImageOutcome::Use {
+                    src,
+                    embedded_caption,
+                } => {
+                    element.set_attr("src", src);
+                    let alt_is_empty = element.attr("alt").is_none_or(|a| a.trim().is_empty());
+                    if let (true, Some(caption)) = (alt_is_empty, embedded_caption) {
+                        element.set_attr("alt", caption);
+                    }
+                    None
+                }
+                ImageOutcome::ReplaceWithAlt => {
+                    let alt = element.attr("alt").unwrap_or("").to_string();
+                    Some(vec![Node::Text(alt)])
+                }
+            }
+        });
+    }
+}
+
+fn has_child(element: &Element, name: &str) -> bool {
+    element
+        .children
+        .iter()
+        .any(|c| matches!(c, Node::Element(e) if e.name == name))
+}
+
+/// The finished chapters: headings for the table of contents, figures for the list of
+/// illustrations (every `figure` holding an image gets an id), and a title.
+pub fn into_chapters(
+    documents: Vec<Document>,
+    files: &[SourceFile],
+    book_title: &str,
+) -> Vec<Chapter> {
+    let mut figure_ids: HashSet<String> = HashSet::new();
+    for document in &documents {
+        dom::for_each_element(&document.nodes, &mut |e| {
+            if e.name == "figure" {
+                if let Some(id) = e.attr("id") {
+                    figure_ids.insert(id.to_string());
+                }
+            }
+        });
+    }
+    let mut next_id = 0;
+    documents
+        .into_iter()
+        .map(|mut document| {
+            let mut taken: HashSet<String> = HashSet::new();
+            dom::for_each_element(&document.nodes, &mut |e| {
+                if let Some(id) = e.attr("id") {
+                    taken.insert(id.to_string());
+                }
+            });
+            let mut figures = Vec::new();
+            dom::for_each_element_mut(&mut document.nodes, &mut |e| {
+                if e.name != "figure" {
+                    return;
+                }
+                let Some(img) = e.children.iter().find_map(|c| match c {
+                    Node::Element(img) if img.name == "img" => Some(img.clone()),
+                    _ => None,
+                }) else {
+                    return;
+                };
+                let id = match e.attr("id") {
+                    Some(id) => id.to_string(),
+                    None => loop {
+                        next_id += 1;
+                        let candidate = format!("figure-{next_id}");
+                        if !taken.contains(&candidate) && !figure_ids.contains(&candidate) {
+                            taken.insert(candidate.clone());
+                            e.set_attr("id", candidate.clone());
+                            break candidate;
+                        }
+                    },
+                };
+                let caption = e.children.iter().find_map(|c| match c {
+                    Node::Element(fc) if fc.name == "figcaption" => {
+                        Some(collapse_whitespace(&fc.text_content()))
+                    }
+                    _ => None,
+                });
+                figures.push(Figure {
+                    id,
+                    src: img.attr("src").unwrap_or("").to_string(),
+                    alt: img.attr("alt").unwrap_or("").to_string(),
+                    caption: caption.filter(|c| !c.is_empty()),
+                });
+            });
+            let mut headings = Vec::new();
+            collect_headings(&document.nodes, &mut headings);
+            let title = headings
+                .first()
+                .map(|h: &Heading| h.text.clone())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| book_title.to_string());
+            Chapter {
+                source: files[document.file].path.clone(),
+                file_name: document.file_name,
+                title,
+                headings,
+                figures,
+                body: document.nodes,
+            }
+        })
+        .collect()
+}
+
+/// Headings with ids, outside notes and figures (those are not sections of the text).
+fn collect_headings(nodes: &[Node], out: &mut Vec<Heading>) {
+    for node in nodes {
+        let Node::Element(element) = node else {
+            continue;
+        };
+        if matches!(element.name.as_str(), "aside" | "figure" | "nav") {
+            continue;
+        }
+        match (heading_level(element), element.attr("id")) {
+            (Some(level), Some(id)) => out.push(Heading {
+                level,
+                id: id.to_string(),
+                text: collapse_whitespace(&element.text_content()),
+            }),
+            _ => collect_headings(&element.children, out),
+        }
+    }
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn source(path: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: PathBuf::from(path),
+            absolute: PathBuf::from("/book").join(path),
+            text: text.to_string(),
+        }
+    }
+
+    fn h(level: u8, id: &str, text: &str) -> Node {
+        Element::new(format!("h{level}"))
+            .with_attr("id", id)
+            .with_text(text)
+            .into()
+    }
+
+    fn p(children: Vec<Node>) -> Node {
+        let mut e = Element::new("p");
+        e.children = children;
+        e.into()
+    }
+
+    fn a(href: &str, text: &str) -> Node {
+        Element::new("a")
+            .with_attr("href", href)
+            .with_text(text)
+            .into()
+    }
+
+    fn xhtml(nodes: &[Node]) -> String {
+        let mut out = String::new();
+        dom::write_xhtml(nodes, &mut out);
+        out
+    }
+
+    #[test]
+    fn splits_at_headings_up_to_the_level_and_skips_empty_parts() {
+        let nodes = vec![
+            Node::Text("\n".into()),
+            h(1, "one", "One"),
+            p(vec![Node::Text("a".into())]),
+            h(2, "sub", "Sub"),
+            h(1, "two", "Two"),
+        ];
+        let mut n = 0;
+        let docs = split_into_documents(0, nodes.clone(), 1, &mut n);
+        assert_eq!(
+            docs.iter()
+                .map(|d| d.file_name.as_str())
+                .collect::<Vec<_>>(),
+            ["chapter-001.xhtml", "chapter-002.xhtml"]
+        );
+        assert_eq!(docs[0].nodes.len(), 4);
+        let mut n = 0;
+        assert_eq!(split_into_documents(0, nodes, 0, &mut n).len(), 1);
+    }
+
+    #[test]
+    fn links_are_rewritten_across_documents_and_broken_ones_dropped() {
+        let files = vec![source("a.md", "x"), source("b.md", "y")];
+        let mut docs = vec![
+            Document {
+                file: 0,
+                file_name: "chapter-001.xhtml".into(),
+                nodes: vec![
+                    p(vec![
+                        a("b.md#part", "to b"),
+                        a("#top", "self"),
+                        a("./b.md", "b"),
+                        a("missing.md", "gone"),
+                        a("#nowhere", "nowhere"),
+                        a("https://example.org/a b", "web"),
+                    ]),
+                    h(1, "top", "Top"),
+                ],
+            },
+            Document {
+                file: 1,
+                file_name: "chapter-002.xhtml".into(),
+                nodes: vec![h(1, "part", "Part")],
+            },
+        ];
+        let mut diagnostics = Diagnostics::new();
+        resolve_links(&mut docs, &files, &mut diagnostics);
+        assert_eq!(
+            xhtml(&docs[0].nodes[..1]),
+            "<p><a href=\"chapter-002.xhtml#part\">to b</a><a href=\"#top\">self</a><a href=\"chapter-002.xhtml\">b</a>gonenowhere<a href=\"https://example.org/a%20b\">web</a></p>"
+        );
+        let messages: Vec<String> = diagnostics
+            .items()
+            .iter()
+            .map(|d| d.message.clone())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "link to `missing.md` removed: `missing.md` is not one of the book's Markdown files",
+                "link to `#nowhere` removed: there is no `#nowhere` in a.md",
+            ]
+        );
+    }
+
+    #[test]
+    fn figures_and_headings_are_read_off_the_tree() {
+        let files = vec![source("a.md", "")];
+        let figure = Element::new("figure")
+            .with_child(
+                Element::new("img")
+                    .with_attr("src", "../images/x.jpg")
+                    .with_attr("alt", "Alt")
+                    .into(),
+            )
+            .with_child(Element::new("figcaption").with_text(" A  caption ").into());
+        let docs = vec![Document {
+            file: 0,
+            file_name: "chapter-001.xhtml".into(),
+            nodes: vec![h(1, "t", "Title"), figure.into(), h(3, "deep", "Deep")],
+        }];
+        let chapters = into_chapters(docs, &files, "Book");
+        let chapter = &chapters[0];
+        assert_eq!(chapter.title, "Title");
+        assert_eq!(chapter.headings.len(), 2);
+        assert_eq!(
+            chapter.figures,
+            [Figure {
+                id: "figure-1".into(),
+                src: "../images/x.jpg".into(),
+                alt: "Alt".into(),
+                caption: Some("A caption".into())
+            }]
+        );
+        assert!(xhtml(&chapter.body).contains("<figure id=\"figure-1\">"));
+    }
+
+    #[test]
+    fn embedded_captions_fill_figures_without_one() {
+        let figure = Element::new("figure").with_attr("id", "fig-1").with_child(
+            Element::new("img")
+                .with_attr("src", "images/x.jpg")
+                .with_attr("alt", "")
+                .into(),
+        );
+        let mut docs = vec![Document {
+            file: 0,
+            file_name: "c.xhtml".into(),
+            nodes: vec![figure.into()],
+        }];
+        apply_images(&mut docs, &|_, src| {
+            Some(ImageOutcome::Use {
+                src: match src {
+                    "images/x.jpg" => "../images/h.jpg".into(),
+                    other => panic!("asked about {other}"),
+                },
+                embedded_caption: Some("From the photo".into()),
+            })
+        });
+        assert_eq!(
+            xhtml(&docs[0].nodes),
+            "<figure id=\"fig-1\"><img src=\"../images/h.jpg\" alt=\"From the photo\"/><figcaption>From the photo</figcaption></figure>"
+        );
+    }
+
+    #[test]
+    fn classifies_hrefs() {
+        assert_eq!(classify("#a%20b"), Target::Fragment("a b".into()));
+        assert_eq!(
+            classify("other%20file.md#x"),
+            Target::Local {
+                path: "other file.md".into(),
+                fragment: Some("x".into())
+            }
+        );
+        assert!(matches!(classify("mailto:a@b.c"), Target::External(_)));
+        assert!(matches!(classify("http://[bad"), Target::Invalid(_)));
+        assert!(matches!(classify("?q=1"), Target::Invalid(_)));
+        assert_eq!(image_target("images/a.jpg"), Ok("images/a.jpg".into()));
+        assert!(image_target("https://example.org/a.jpg").is_err());
+    }
+}
