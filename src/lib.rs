@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod documents;
 pub mod dom;
 pub mod epub;
 pub mod error;
@@ -21,3 +22,396 @@ pub mod model;
 pub mod package;
 pub mod source;
 pub mod xhtml;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::config::{CacheMode, Config};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::documents::{Document, ImageOutcome};
+use crate::error::{Error, IoContext, Result};
+use crate::frontmatter::MetaDefaults;
+use crate::images::{ImageJob, PipelineSettings, ProcessedImage, Purpose};
+use crate::model::{Book, ImageResource, Meta};
+use crate::source::{LocalProblem, Manuscript};
+
+/// What a successful build made.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub output: PathBuf,
+    pub warnings: Vec<Diagnostic>,
+    pub chapters: usize,
+    pub figures: usize,
+    pub images: usize,
+    pub image_bytes_in: u64,
+    pub image_bytes_out: u64,
+    pub epub_bytes: u64,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// One line for the terminal: what went in, what came out, how long it took.
+    pub fn summary(&self) -> String {
+        format!(
+            "built {}: {} page(s), {} figure(s), {} image(s) {} → {}, EPUB {} in {:.2} s",
+            self.output.display(),
+            self.chapters,
+            self.figures,
+            self.images,
+            human_bytes(self.image_bytes_in),
+            human_bytes(self.image_bytes_out),
+            human_bytes(self.epub_bytes),
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+fn human_bytes(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1 << 20)),
+        b if b >= 1 << 10 => format!("{:.0} kB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
+
+/// Builds the EPUB `config` describes. On any error in the input, nothing is written and
+/// a previous EPUB at the output path is left as it was.
+pub fn build(config: &Config) -> Result<Report> {
+    let started = Instant::now();
+    let manuscript = source::read_manuscript(&config.inputs)?;
+    let mut diagnostics = Diagnostics::new();
+
+    let meta = read_meta(&manuscript, config, &mut diagnostics)?;
+    let mut documents = render_documents(&manuscript, &meta, &mut diagnostics);
+    documents::resolve_links(&mut documents, &manuscript.files, &mut diagnostics);
+
+    let output = output_path(config, &meta, &manuscript)?;
+    let scratch = tempfile::Builder::new()
+        .prefix(".bindery-")
+        .tempdir()
+        .context("create a temporary folder", std::env::temp_dir())?;
+    let processed = process_images(
+        &manuscript,
+        &meta,
+        config,
+        &mut documents,
+        scratch.path(),
+        &mut diagnostics,
+    )?;
+    if diagnostics.has_errors() {
+        return Err(Error::Input(diagnostics.into_vec()));
+    }
+
+    let extra_css = match &meta.css {
+        Some(path) => Some(read_stylesheet(path)?),
+        None => None,
+    };
+    let chapters = documents::into_chapters(documents, &manuscript.files, &meta.title);
+    let images: Vec<ImageResource> = processed
+        .iter()
+        .map(|(image, is_cover)| ImageResource {
+            href: format!("images/{}", image.file_name),
+            media_type: image.media_type,
+            data: image.path.clone(),
+            width: image.width,
+            height: image.height,
+            is_cover: *is_cover,
+        })
+        .collect();
+    let book = Book {
+        meta,
+        chapters,
+        images,
+        extra_css,
+    };
+    let epub_bytes = package::write_atomically(epub::assemble(&book), &output)?;
+
+    Ok(Report {
+        output,
+        chapters: book.chapters.len(),
+        figures: book.figures().count(),
+        images: processed.len(),
+        image_bytes_in: processed.iter().map(|(i, _)| i.bytes_in).sum(),
+        image_bytes_out: processed.iter().map(|(i, _)| i.bytes_out).sum(),
+        warnings: diagnostics.into_vec(),
+        epub_bytes,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The book's metadata from the first file's front matter.
+fn read_meta(
+    manuscript: &Manuscript,
+    config: &Config,
+    diagnostics: &mut Diagnostics,
+) -> Result<Meta> {
+    let Some(first) = manuscript.files.first() else {
+        return Err(Error::Input(vec![Diagnostic::error(
+            "the book has no Markdown files",
+        )]));
+    };
+    let split = frontmatter::split(&first.path, &first.text).map_err(|d| Error::Input(vec![d]))?;
+    let defaults = MetaDefaults {
+        source_date_epoch: config.source_date_epoch,
+    };
+    match frontmatter::parse_meta(&first.path, &first.text, &split, &manuscript.root, defaults) {
+        Ok(parsed) => {
+            diagnostics.extend(parsed.warnings);
+            Ok(parsed.meta)
+        }
+        Err(mut problems) => {
+            problems.splice(0..0, diagnostics.items().iter().cloned());
+            Err(Error::Input(problems))
+        }
+    }
+}
+
+/// Renders every file and splits it into content documents.
+fn render_documents(
+    manuscript: &Manuscript,
+    meta: &Meta,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Document> {
+    let mut next_figure = 0;
+    let mut next_document = 0;
+    let mut documents = Vec::new();
+    for (index, file) in manuscript.files.iter().enumerate() {
+        let split = match frontmatter::split(&file.path, &file.text) {
+            Ok(split) => split,
+            Err(problem) => {
+                diagnostics.push(problem);
+                continue;
+            }
+        };
+        if index > 0 && split.yaml.is_some() {
+            diagnostics.push(
+                Diagnostic::warning("front matter in a later file is ignored")
+                    .in_file(&file.path)
+                    .with_help("the book's metadata comes from the first file only"),
+            );
+        }
+        let rendered = markdown::render(split.body, split.body_offset, &mut next_figure);
+        for removed in rendered.removed {
+            diagnostics.push(
+                documents::located(
+                    Diagnostic::warning(format!("removed {} from the HTML", removed.what)),
+                    file,
+                    removed.origin,
+                )
+                .with_help("EPUB content may not hold scripts, forms, frames or event handlers"),
+            );
+        }
+        documents.extend(documents::split_into_documents(
+            index,
+            rendered.nodes,
+            meta.split_level,
+            &mut next_document,
+        ));
+    }
+    documents
+}
+
+/// Resolves every image reference to a file in the book, runs the image pipeline on them
+/// (and the cover), and points the documents at the results. Returns each processed image
+/// and whether it is the cover.
+fn process_images(
+    manuscript: &Manuscript,
+    meta: &Meta,
+    config: &Config,
+    documents: &mut [Document],
+    scratch: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Result<Vec<(ProcessedImage, bool)>> {
+    let mut jobs: Vec<ImageJob> = Vec::new();
+    let mut job_of_path: HashMap<PathBuf, usize> = HashMap::new();
+    // (file, src) → index into jobs, or None when the image is shown as its alt text.
+    let mut reference_job: HashMap<(usize, String), Option<usize>> = HashMap::new();
+
+    for reference in documents::image_references(documents) {
+        let file = &manuscript.files[reference.file];
+        let resolved = documents::image_target(&reference.src).and_then(|path| {
+            let base = file.path.parent().unwrap_or(Path::new(""));
+            source::resolve_local(&manuscript.root, base, &path).map_err(|problem| match problem {
+                LocalProblem::NotFound => format!("image `{path}` not found"),
+                LocalProblem::NotAFile => format!("image `{path}` is not a file"),
+                LocalProblem::OutsideBook => format!(
+                    "image `{path}` is outside the book folder {}",
+                    manuscript.root.display()
+                ),
+            })
+        });
+        let job = match resolved {
+            Ok(path) => {
+                let next = jobs.len();
+                let index = *job_of_path.entry(path.clone()).or_insert(next);
+                if index == next {
+                    jobs.push(ImageJob {
+                        source: path,
+                        purpose: Purpose::Figure,
+                    });
+                }
+                Some(index)
+            }
+            Err(reason) => {
+                let diagnostic = if config.allow_missing_images {
+                    Diagnostic::warning(format!("{reason}; its alt text is shown instead"))
+                } else {
+                    Diagnostic::error(reason).with_help(
+                        "put the image in the book folder and refer to it by a relative path, e.g. images/photo.jpg (or build a draft with --allow-missing-images)",
+                    )
+                };
+                diagnostics.push(documents::located(diagnostic, file, reference.origin));
+                None
+            }
+        };
+        reference_job.insert((reference.file, reference.src), job);
+    }
+
+    let cover_job = match &meta.cover {
+        Some(cover) => {
+            let written = cover.strip_prefix(&manuscript.root).unwrap_or(cover);
+            let first = &manuscript.files[0];
+            match source::resolve_local(
+                &manuscript.root,
+                &manuscript.root,
+                &written.to_string_lossy(),
+            ) {
+                Ok(path) => {
+                    jobs.push(ImageJob {
+                        source: path,
+                        purpose: Purpose::Cover,
+                    });
+                    Some(jobs.len() - 1)
+                }
+                Err(_) => {
+                    diagnostics.push(
+                        Diagnostic::error(format!(
+                            "cover image `{}` not found in the book folder",
+                            written.display()
+                        ))
+                        .in_file(&first.path)
+                        .with_help("set `cover:` to an image path relative to the book folder"),
+                    );
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    if diagnostics.has_errors() {
+        return Err(Error::Input(std::mem::take(diagnostics).into_vec()));
+    }
+
+    let settings = pipeline_settings(meta, config);
+    let processed = images::process(&jobs, &settings, scratch).map_err(|mut problems| {
+        problems.splice(0..0, diagnostics.items().iter().cloned());
+        Error::Input(problems)
+    })?;
+
+    documents::apply_images(documents, &|file, src| match (*reference_job
+        .get(&(file, src.to_string()))?)
+    .map(|job| &processed[job])
+    {
+        Some(image) => Some(ImageOutcome::Use {
+            src: format!("../images/{}", image.file_name),
+            embedded_caption: image.embedded_caption.clone(),
+        }),
+        None => Some(ImageOutcome::ReplaceWithAlt),
+    });
+
+    // The same output file may serve several references; the EPUB holds it once.
+    let mut seen = std::collections::HashSet::new();
+    Ok(processed
+        .into_iter()
+        .enumerate()
+        .filter(|(_, image)| seen.insert(image.file_name.clone()))
+        .map(|(index, image)| (image, Some(index) == cover_job))
+        .collect())
+}
+
+fn pipeline_settings(meta: &Meta, config: &Config) -> PipelineSettings {
+    let defaults = PipelineSettings::default();
+    PipelineSettings {
+        max_size: config
+            .images
+            .max_size
+            .or(meta.images.max_size)
+            .unwrap_or(defaults.max_size),
+        quality: config
+            .images
+            .quality
+            .or(meta.images.quality)
+            .unwrap_or(defaults.quality),
+        grayscale: config
+            .images
+            .grayscale
+            .or(meta.images.grayscale)
+            .unwrap_or(defaults.grayscale),
+        cache_dir: match &config.cache {
+            CacheMode::Directory(dir) => Some(dir.clone()),
+            CacheMode::Disabled => None,
+        },
+        show_progress: !config.quiet
+            && std::io::IsTerminal::is_terminal(&std::io::stderr())
+            && std::env::var_os("CI").is_none(),
+        ..defaults
+    }
+}
+
+fn read_stylesheet(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|error| {
+        Error::Input(vec![
+            Diagnostic::error(format!("cannot read the stylesheet: {error}"))
+                .in_file(path)
+                .with_help("set `css:` to a CSS file relative to the book folder"),
+        ])
+    })
+}
+
+/// `-o`, else `<slug of title>.epub` in the current folder. Refuses to overwrite an input.
+fn output_path(config: &Config, meta: &Meta, manuscript: &Manuscript) -> Result<PathBuf> {
+    let output = match &config.output {
+        Some(path) => path.clone(),
+        None => PathBuf::from(format!("{}.epub", file_slug(&meta.title))),
+    };
+    let absolute_output = source::absolute(&output);
+    if manuscript
+        .files
+        .iter()
+        .any(|f| f.absolute == absolute_output)
+    {
+        return Err(Error::Input(vec![
+            Diagnostic::error("the output would overwrite an input file")
+                .in_file(&output)
+                .with_help("choose another path with -o"),
+        ]));
+    }
+    if output.is_dir() {
+        return Err(Error::Input(vec![
+            Diagnostic::error("the output path is a folder")
+                .in_file(&output)
+                .with_help("give a file name, e.g. -o book.epub"),
+        ]));
+    }
+    Ok(output)
+}
+
+/// A file name from a title: letters and digits, lower case, `-` between words.
+fn file_slug(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars() {
+        if c.is_alphanumeric() {
+            slug.extend(c.to_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let slug: String = slug.chars().take(80).collect();
+    if slug.is_empty() {
+        "book".to_string()
+    } else {
+        slug.trim_end_matches('-').to_string()
+    }
+}

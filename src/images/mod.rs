@@ -14,6 +14,7 @@
 
 pub mod cache;
 pub mod decode;
+pub mod embedded;
 pub mod encode;
 pub mod metadata;
 pub mod orient;
@@ -99,8 +100,8 @@ pub struct ProcessedImage {
     pub height: u32,
     pub bytes_in: u64,
     pub bytes_out: u64,
-    /// A caption written into the file by the photographer. Not read yet (see the module that
-    /// will provide `embedded::caption`); always `None` for now.
+    /// A caption written into the file by the photographer (IPTC or XMP), read from the
+    /// source before its metadata is stripped.
     pub embedded_caption: Option<String>,
     pub cache_hit: bool,
 }

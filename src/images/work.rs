@@ -118,6 +118,8 @@ pub(super) fn process_one(
         Diagnostic::error(format!("cannot read the image: {error}")).in_file(path)
     })?;
     let bytes_in = source.len() as u64;
+    // Read from the source, not the output: the pipeline strips these blocks.
+    let embedded_caption = super::embedded::caption(&source);
     let fit_box = settings.fit_box(planned.job.purpose);
     let key = cache::key(&source, fit_box, settings);
 
@@ -132,7 +134,7 @@ pub(super) fn process_one(
                 height: entry.height,
                 bytes_in,
                 bytes_out: entry.len,
-                embedded_caption: None,
+                embedded_caption: embedded_caption.clone(),
                 cache_hit: true,
             });
         }
@@ -163,7 +165,7 @@ pub(super) fn process_one(
         height: transformed.height,
         bytes_in,
         bytes_out: transformed.bytes.len() as u64,
-        embedded_caption: None,
+        embedded_caption,
         cache_hit: false,
     })
 }
