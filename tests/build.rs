@@ -1,0 +1,345 @@
+//! End-to-end: run the `bindery` binary on real books and check what it made with the real
+//! validators (epubcheck) and a real reader (pandoc's EPUB reader).
+
+mod support;
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The binary under test, with an environment that cannot see this machine's settings.
+fn bindery(current_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bindery"));
+    command
+        .current_dir(current_dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("BINDERY_CACHE_DIR")
+        .env_remove("XDG_CACHE_HOME")
+        .env("HOME", current_dir)
+        .env("NO_COLOR", "1");
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("the bindery binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn sample_book() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("book")
+}
+
+/// Copies a folder tree (the tests never build inside the repository).
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every entry of an EPUB: (name, bytes), in zip order.
+fn entries(epub: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(fs::File::open(epub).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).unwrap();
+            (file.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
+
+fn entry_text(epub: &Path, name: &str) -> String {
+    let found = entries(epub).into_iter().find(|(n, _)| n == name);
+    text(&found.unwrap_or_else(|| panic!("{name} is in the EPUB")).1)
+}
+
+fn assert_epubcheck_clean(epub: &Path) {
+    if let Some(report) = support::epubcheck(epub) {
+        assert!(
+            report.errors().is_empty() && report.warnings().is_empty(),
+            "epubcheck found problems in {}:\n{report}",
+            epub.display()
+        );
+    }
+}
+
+/// The sample book's captions, in reading order, as its Markdown gives them.
+fn sample_captions() -> Vec<String> {
+    let essay = fs::read_to_string(sample_book().join("essay.md")).unwrap();
+    essay
+        .lines()
+        .filter(|line| line.starts_with("!["))
+        .filter_map(|line| {
+            let title = line.rsplit_once(" \"")?.1;
+            Some(
+                title
+                    .trim_end_matches(")")
+                    .trim_end_matches('"')
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_sample_book_builds_into_a_valid_epub_with_every_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("essay.epub");
+    let result = run(bindery(dir.path())
+        .arg("build")
+        .arg(sample_book())
+        .arg("-o")
+        .arg(&output)
+        .arg("--no-cache"));
+    assert!(result.status.success(), "stderr:\n{}", text(&result.stderr));
+    assert_eq!(text(&result.stdout).trim(), output.display().to_string());
+
+    assert_epubcheck_clean(&output);
+
+    let chapter = entry_text(&output, "OEBPS/text/chapter-001.xhtml");
+    assert_eq!(chapter.matches("<figure ").count(), 14, "{chapter}");
+    // 11 captions from the Markdown, one read from the photo's own IPTC/XMP caption.
+    assert_eq!(chapter.matches("<figcaption>").count(), 12, "{chapter}");
+    for caption in sample_captions() {
+        let escaped = caption.replace('&', "&amp;");
+        assert!(
+            chapter.contains(&format!("<figcaption>{escaped}</figcaption>")),
+            "caption missing: {caption}"
+        );
+    }
+
+    let nav = entry_text(&output, "OEBPS/nav.xhtml");
+    let loi = nav.split("epub:type=\"loi\"").nth(1).expect("a loi nav");
+    let loi = loi.split("</nav>").next().unwrap();
+    assert_eq!(loi.matches("<li>").count(), 14, "{loi}");
+    assert!(nav.contains("epub:type=\"landmarks\""));
+
+    let images: Vec<_> = entries(&output)
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("OEBPS/images/"))
+        .collect();
+    assert_eq!(images.len(), 14);
+}
+
+#[test]
+fn pandoc_reads_every_caption_back_in_order() {
+    let Some(pandoc) = support::pandoc() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("essay.epub");
+    let result = run(bindery(dir.path())
+        .arg("build")
+        .arg(sample_book())
+        .arg("-o")
+        .arg(&output)
+        .arg("--no-cache"));
+    assert!(result.status.success(), "stderr:\n{}", text(&result.stderr));
+
+    let read = Command::new(pandoc)
+        .args(["--from", "epub", "--to", "plain", "--wrap", "none"])
+        .arg(&output)
+        .output()
+        .expect("pandoc runs");
+    assert!(
+        read.status.success(),
+        "pandoc failed: {}",
+        text(&read.stderr)
+    );
+    let plain = text(&read.stdout);
+    let mut position = 0;
+    for caption in sample_captions() {
+        let found = plain[position..].find(&caption).unwrap_or_else(|| {
+            panic!("pandoc did not read caption {caption:?} after byte {position}:\n{plain}")
+        });
+        position += found + caption.len();
+    }
+}
+
+#[test]
+fn builds_are_byte_reproducible_whatever_the_folder_and_mtimes() {
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    copy_tree(&sample_book(), &first.path().join("book"));
+    copy_tree(&sample_book(), &second.path().join("elsewhere"));
+    // Different modification times on every file of the second copy.
+    for entry in fs::read_dir(second.path().join("elsewhere/images")).unwrap() {
+        let file = fs::File::options()
+            .write(true)
+            .open(entry.unwrap().path())
+            .unwrap();
+        file.set_modified(
+            std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000),
+        )
+        .unwrap();
+    }
+    let a = first.path().join("a.epub");
+    let b = second.path().join("b.epub");
+    assert!(
+        run(bindery(first.path())
+            .args(["build", "book", "--no-cache", "-o"])
+            .arg(&a))
+        .status
+        .success()
+    );
+    assert!(
+        run(bindery(second.path())
+            .args(["build", "elsewhere", "--no-cache", "-o"])
+            .arg(&b))
+        .status
+        .success()
+    );
+    assert!(
+        fs::read(&a).unwrap() == fs::read(&b).unwrap(),
+        "the two builds differ"
+    );
+}
+
+#[test]
+fn the_output_defaults_to_the_title_slug_in_the_current_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("essay.md"),
+        "---\ntitle: Hello, Wörld!\n---\n\nText.\n",
+    )
+    .unwrap();
+    let result = run(bindery(dir.path()).args(["build", "essay.md"]));
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert!(dir.path().join("hello-wörld.epub").is_file());
+    assert_eq!(text(&result.stdout).trim(), "hello-wörld.epub");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_epub_untouched_and_no_temp_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.epub");
+    fs::write(
+        dir.path().join("essay.md"),
+        "---\ntitle: Good\n---\n\nText.\n",
+    )
+    .unwrap();
+    assert!(
+        run(bindery(dir.path()).args(["build", "essay.md", "-o", "out.epub"]))
+            .status
+            .success()
+    );
+    let before = fs::read(&output).unwrap();
+
+    fs::write(
+        dir.path().join("essay.md"),
+        "---\ntitle: Bad\n---\n\n![gone](images/missing.jpg)\n",
+    )
+    .unwrap();
+    let result = run(bindery(dir.path()).args(["build", "essay.md", "-o", "out.epub"]));
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.contains("essay.md:5:1: error: image `images/missing.jpg` not found"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(&output).unwrap(), before);
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "essay.md" && n != "out.epub")
+        .collect();
+    assert!(leftovers.is_empty(), "left behind: {leftovers:?}");
+}
+
+#[test]
+fn chapters_link_to_each_other_and_broken_links_are_dropped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("book");
+    fs::create_dir_all(&book).unwrap();
+    fs::write(book.join("01-one.md"), "---\ntitle: Links\n---\n\n# One\n\nSee [two](02-two.md#second-part) and [nowhere](03-none.md).\n").unwrap();
+    fs::write(
+        book.join("02-two.md"),
+        "# Two\n\n## Second part\n\nBack to [one](01-one.md#one).[^n]\n\n[^n]: A note.\n",
+    )
+    .unwrap();
+    let output = dir.path().join("links.epub");
+    let result = run(bindery(dir.path())
+        .args(["build", "book", "-o"])
+        .arg(&output));
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.contains("01-one.md:7:38: warning: link to `03-none.md` removed"),
+        "{stderr}"
+    );
+    let one = entry_text(&output, "OEBPS/text/chapter-001.xhtml");
+    assert!(
+        one.contains("<a href=\"chapter-002.xhtml#second-part\""),
+        "{one}"
+    );
+    assert!(one.contains(" and nowhere."), "{one}");
+    let two = entry_text(&output, "OEBPS/text/chapter-002.xhtml");
+    assert!(two.contains("<a href=\"chapter-001.xhtml#one\""), "{two}");
+    assert!(two.contains("epub:type=\"noteref\""), "{two}");
+    assert!(two.contains("epub:type=\"footnote\""), "{two}");
+    assert_epubcheck_clean(&output);
+}
+
+#[test]
+fn every_commonmark_example_builds_into_one_valid_epub() {
+    corpus_builds_clean("commonmark-spec.json");
+}
+
+#[test]
+fn tricky_markdown_extensions_build_into_one_valid_epub() {
+    corpus_builds_clean("extensions.json");
+}
+
+/// Writes each example of a corpus file as its own chapter and builds them into one EPUB.
+fn corpus_builds_clean(corpus: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(corpus);
+    let examples: Vec<serde_json::Value> =
+        serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    assert!(examples.len() > 10);
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("book");
+    fs::create_dir_all(&book).unwrap();
+    fs::write(
+        book.join("0000-front.md"),
+        "---\ntitle: Corpus\n---\n\nEvery example, one chapter each.\n",
+    )
+    .unwrap();
+    for (index, example) in examples.iter().enumerate() {
+        let markdown = example["markdown"].as_str().unwrap();
+        fs::write(book.join(format!("{:04}.md", index + 1)), markdown).unwrap();
+    }
+    let output = dir.path().join("corpus.epub");
+    let result = run(bindery(dir.path())
+        .args(["build", "book", "--allow-missing-images", "-o"])
+        .arg(&output));
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert_epubcheck_clean(&output);
+    for (name, bytes) in entries(&output) {
+        if name.ends_with(".xhtml") || name.ends_with(".opf") || name.ends_with(".ncx") {
+            let document = text(&bytes);
+            if let Err(error) = roxmltree::Document::parse_with_options(
+                &document,
+                roxmltree::ParsingOptions {
+                    allow_dtd: true,
+                    ..Default::default()
+                },
+            ) {
+                panic!("{name} is not well-formed: {error}\n{document}");
+            }
+        }
+    }
+}
