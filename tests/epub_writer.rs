@@ -468,76 +468,20 @@ fn an_output_path_that_is_a_folder_is_refused_and_left_alone() {
 #[test]
 fn documents_match_golden_files() {
     let folder = tempfile::tempdir().unwrap();
-    let produced: BTreeMap<String, String> = assemble(&full_book(folder.path()))
+    let produced: BTreeMap<String, Vec<u8>> = assemble(&full_book(folder.path()))
         .into_iter()
         .filter_map(|entry| match entry.data {
-            EntryData::Bytes(bytes) => Some((entry.path, String::from_utf8(bytes).unwrap())),
+            EntryData::Bytes(bytes) => Some((entry.path, bytes)),
             EntryData::File(_) => None, // Images: made by this test, not by the writer.
         })
         .collect();
-    check_golden(
+    support::check_golden(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/epub_writer"),
         &produced,
+        "cargo test --test epub_writer",
     );
 }
 
-fn check_golden(golden: &Path, produced: &BTreeMap<String, String>) {
-    let bless = std::env::var_os("BINDERY_BLESS").is_some();
-    let existing = files_under(golden);
-    let mut failures = Vec::new();
-    for stale in existing.iter().filter(|path| !produced.contains_key(*path)) {
-        if bless {
-            std::fs::remove_file(golden.join(stale)).unwrap();
-        } else {
-            failures.push(format!(
-                "{stale}: golden file for a document no longer produced"
-            ));
-        }
-    }
-    for (path, contents) in produced {
-        let file = golden.join(path);
-        if bless {
-            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-            std::fs::write(&file, contents).unwrap();
-            continue;
-        }
-        match std::fs::read_to_string(&file) {
-            Ok(expected) if expected == *contents => {}
-            Ok(expected) => failures.push(format!(
-                "{path} differs from its golden file\n--- expected\n{expected}\n--- produced\n{contents}"
-            )),
-            Err(_) => failures.push(format!("{path}: no golden file")),
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{}\n\nIf the change is intended, run `BINDERY_BLESS=1 cargo test --test epub_writer`.",
-        failures.join("\n\n")
-    );
-}
-
-/// Paths of every file under `root`, relative to it, `/`-separated.
-fn files_under(root: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut folders = vec![root.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-            } else {
-                let relative = path.strip_prefix(root).unwrap();
-                let parts: Vec<_> = relative.iter().map(|p| p.to_string_lossy()).collect();
-                found.push(parts.join("/"));
-            }
-        }
-    }
-    found.sort();
-    found
-}
 
 /// A second, independent reader: pandoc must find the chapters in spine order, with headings,
 /// figures and captions where the writer put them.

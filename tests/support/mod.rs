@@ -188,3 +188,64 @@ fn missing<T>(tool: &str, how_to_install: &str) -> Option<T> {
     );
     None
 }
+
+/// Compares `produced` (path → bytes) with the files under `golden`, whole: a difference, a
+/// missing golden file, or a golden file for something no longer produced all fail.
+/// `BINDERY_BLESS=1` rewrites the golden files instead; `rerun` is the command to say so.
+pub fn check_golden(golden: &Path, produced: &std::collections::BTreeMap<String, Vec<u8>>, rerun: &str) {
+    let bless = std::env::var_os("BINDERY_BLESS").is_some();
+    let existing = files_under(golden);
+    let mut failures = Vec::new();
+    for stale in existing.iter().filter(|path| !produced.contains_key(*path)) {
+        if bless {
+            std::fs::remove_file(golden.join(stale)).unwrap();
+        } else {
+            failures.push(format!("{stale}: golden file for a document no longer produced"));
+        }
+    }
+    for (path, contents) in produced {
+        let file = golden.join(path);
+        if bless {
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, contents).unwrap();
+            continue;
+        }
+        match std::fs::read(&file) {
+            Ok(expected) if expected == *contents => {}
+            Ok(expected) => failures.push(format!(
+                "{path} differs from its golden file\n--- expected\n{}\n--- produced\n{}",
+                String::from_utf8_lossy(&expected),
+                String::from_utf8_lossy(contents)
+            )),
+            Err(_) => failures.push(format!("{path}: no golden file")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{}\n\nIf the change is intended, run `BINDERY_BLESS=1 {rerun}`.",
+        failures.join("\n\n")
+    );
+}
+
+/// Paths of every file under `root`, relative to it, `/`-separated, sorted.
+pub fn files_under(root: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let relative = path.strip_prefix(root).unwrap();
+                let parts: Vec<_> = relative.iter().map(|p| p.to_string_lossy()).collect();
+                found.push(parts.join("/"));
+            }
+        }
+    }
+    found.sort();
+    found
+}
