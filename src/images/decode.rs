@@ -181,20 +181,22 @@ fn decode_with_image_crate(bytes: &[u8], format: SourceFormat) -> Result<Decoded
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|_| DecodeError::UnknownFormat)?;
+    // Read the header without limits so a refusal can say how large the image claims to be,
+    // then decode under them.
+    reader.no_limits();
+    let mut decoder = reader.into_decoder().map_err(corrupt)?;
+    let stored_size = decoder.dimensions();
+    check_size(stored_size.0, stored_size.1)?;
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_ALLOC);
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|error| match error {
-        image::ImageError::Limits(_) => DecodeError::TooLarge {
-            width: 0,
-            height: 0,
-        },
-        other => corrupt(other),
-    })?;
-    let stored_size = decoder.dimensions();
-    check_size(stored_size.0, stored_size.1)?;
+    decoder
+        .set_limits(limits)
+        .map_err(|_| DecodeError::TooLarge {
+            width: stored_size.0,
+            height: stored_size.1,
+        })?;
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let icc_profile = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
