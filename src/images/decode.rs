@@ -16,6 +16,7 @@ use std::io::Cursor;
 use image::metadata::Orientation;
 use image::{DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 
+use super::metadata;
 use super::orient;
 use super::resize;
 
@@ -68,6 +69,9 @@ pub enum DecodeError {
 /// (width, height, in upright orientation) anyway.
 pub fn decode(bytes: &[u8], fit_box: (u32, u32)) -> Result<Decoded, DecodeError> {
     match sniff(bytes)? {
+        SourceFormat::Jpeg if !metadata::jpeg_is_complete(bytes) => Err(DecodeError::Corrupt(
+            "the file ends before the image data does".into(),
+        )),
         SourceFormat::Jpeg => match decode_jpeg_scaled(bytes, fit_box)? {
             Some(decoded) => Ok(decoded),
             None => decode_with_image_crate(bytes, SourceFormat::Jpeg),
