@@ -482,7 +482,7 @@ fn damaged_files_are_reported_by_name_and_all_problems_are_collected() {
         book.image("notes.png", b"\x89PNG\r\n\x1a\nthis is not a png"),
         book.image(
             "drawing.svg",
-            b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><g></svg>",
         ),
         book.image("text.jpg", b"plain text"),
     ];
@@ -521,4 +521,23 @@ fn results_come_back_in_the_order_of_the_jobs() {
     let sources: Vec<&PathBuf> = results.iter().map(|r| &r.source).collect();
     let expected: Vec<&PathBuf> = jobs.iter().map(|j| &j.source).collect();
     assert_eq!(sources, expected);
+}
+
+#[test]
+fn svg_drawings_pass_through_without_scripts() {
+    let book = Book::new();
+    let job = book.image(
+        "diagram.svg",
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 40 20\" onload=\"steal()\">\
+          <script>steal()</script><rect width=\"40\" height=\"20\" fill=\"teal\"/></svg>",
+    );
+    let result = process_one(job, &PipelineSettings::default(), &book.scratch());
+    assert_eq!(result.media_type, "image/svg+xml");
+    assert!(result.file_name.ends_with(".svg"));
+    assert_eq!((result.width, result.height), (40, 20));
+    assert_eq!(
+        fs::read_to_string(&result.path).unwrap(),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" \
+         viewBox=\"0 0 40 20\"><rect width=\"40\" height=\"20\" fill=\"teal\"></rect></svg>\n"
+    );
 }

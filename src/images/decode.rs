@@ -52,7 +52,8 @@ pub struct Decoded {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DecodeError {
-    #[error("this is an SVG file; SVG images are not supported yet")]
+    /// SVG is a document, not pixels: the pipeline sanitises it instead (`svg.rs`).
+    #[error("this is an SVG file, which has no pixels to decode")]
     Svg,
     #[error("not an image format bindery can read")]
     UnknownFormat,

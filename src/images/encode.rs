@@ -25,6 +25,8 @@ pub const PNG_OVER_JPEG_ALLOWANCE: usize = 3;
 pub enum OutputFormat {
     Jpeg,
     Png,
+    /// Sanitised, never rasterised (see `svg.rs`).
+    Svg,
 }
 
 impl OutputFormat {
@@ -32,6 +34,7 @@ impl OutputFormat {
         match self {
             OutputFormat::Jpeg => "jpg",
             OutputFormat::Png => "png",
+            OutputFormat::Svg => "svg",
         }
     }
 
@@ -39,6 +42,7 @@ impl OutputFormat {
         match self {
             OutputFormat::Jpeg => "image/jpeg",
             OutputFormat::Png => "image/png",
+            OutputFormat::Svg => "image/svg+xml",
         }
     }
 }
