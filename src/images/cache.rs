@@ -56,6 +56,7 @@ pub fn lookup(cache_dir: &Path, key: &str) -> Option<Entry> {
     let format = match Path::new(&file_name).extension()?.to_str()? {
         "jpg" => OutputFormat::Jpeg,
         "png" => OutputFormat::Png,
+        "svg" => OutputFormat::Svg,
         _ => return None,
     };
     let path = objects_dir(cache_dir).join(&file_name);

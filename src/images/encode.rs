@@ -25,6 +25,8 @@ pub const PNG_OVER_JPEG_ALLOWANCE: usize = 3;
 pub enum OutputFormat {
     Jpeg,
     Png,
+    /// Sanitised, never rasterised (see `svg.rs`).
+    Svg,
 }
 
 impl OutputFormat {
@@ -32,6 +34,7 @@ impl OutputFormat {
         match self {
             OutputFormat::Jpeg => "jpg",
             OutputFormat::Png => "png",
+            OutputFormat::Svg => "svg",
         }
     }
 
@@ -39,6 +42,7 @@ impl OutputFormat {
         match self {
             OutputFormat::Jpeg => "image/jpeg",
             OutputFormat::Png => "image/png",
+            OutputFormat::Svg => "image/svg+xml",
         }
     }
 }
@@ -102,7 +106,7 @@ pub fn encode(
     let transparent = image.color().has_alpha();
     let palette = palette_of(image);
     if transparent || palette.is_some() {
-        let bytes = encode_png(image, palette, icc_profile)?;
+        let bytes = encode_png(image, palette, icc_profile, png::Compression::High)?;
         return Ok(Encoded {
             format: OutputFormat::Png,
             bytes,
@@ -115,11 +119,13 @@ pub fn encode(
             bytes: jpeg,
         });
     }
-    let png = encode_png(image, None, icc_profile)?;
-    if png.len() <= jpeg.len().saturating_mul(PNG_OVER_JPEG_ALLOWANCE) {
+    // The trial runs at fast compression: it only has to tell a photo (far over the
+    // allowance) from a screenshot, and the best compression costs ten times as long.
+    let trial = encode_png(image, None, icc_profile, png::Compression::Fast)?;
+    if trial.len() <= jpeg.len().saturating_mul(PNG_OVER_JPEG_ALLOWANCE) {
         Ok(Encoded {
             format: OutputFormat::Png,
-            bytes: png,
+            bytes: encode_png(image, None, icc_profile, png::Compression::High)?,
         })
     } else {
         Ok(Encoded {
@@ -204,6 +210,7 @@ fn encode_png(
     image: &DynamicImage,
     palette: Option<Vec<[u8; 4]>>,
     icc_profile: Option<&[u8]>,
+    compression: png::Compression,
 ) -> Result<Vec<u8>, EncodeError> {
     let error = |e: png::EncodingError| EncodeError(e.to_string());
     let mut info = png::Info::with_size(image.width(), image.height());
@@ -247,7 +254,7 @@ fn encode_png(
     let mut bytes = Vec::new();
     {
         let mut encoder = png::Encoder::with_info(&mut bytes, info).map_err(error)?;
-        encoder.set_compression(png::Compression::High);
+        encoder.set_compression(compression);
         encoder.set_filter(png::Filter::Adaptive);
         let mut writer = encoder.write_header().map_err(error)?;
         writer.write_image_data(&data).map_err(error)?;

@@ -32,6 +32,28 @@ pub fn jpeg_segments(bytes: &[u8]) -> Option<Vec<(u8, &[u8])>> {
     }
 }
 
+/// Whether a JPEG's image data runs to its end-of-image marker. A file cut short (an
+/// interrupted copy or download) lacks it; zune-jpeg would quietly fill the missing rows with
+/// grey. Inside the entropy-coded data every 0xFF byte is followed by 0x00 or a restart
+/// marker, so the first 0xFF 0xD9 after the scan header is the real end, whatever follows it
+/// (some phones append a video after the image).
+pub fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let Some(segments) = jpeg_segments(bytes) else {
+        return false;
+    };
+    let Some(&(_, scan_header)) = segments.last() else {
+        return false;
+    };
+    let scan_start = scan_header.as_ptr() as usize - bytes.as_ptr() as usize + scan_header.len();
+    let Some(data) = bytes.get(scan_start..) else {
+        return false;
+    };
+    data.iter()
+        .enumerate()
+        .filter(|&(_, &byte)| byte == 0xFF)
+        .any(|(at, _)| data.get(at + 1) == Some(&0xD9))
+}
+
 /// The chunks of a PNG, as (type, data); `None` if malformed.
 pub fn png_chunks(bytes: &[u8]) -> Option<Vec<([u8; 4], &[u8])>> {
     let mut rest = bytes.strip_prefix(b"\x89PNG\r\n\x1a\n")?;
@@ -132,6 +154,14 @@ mod tests {
             let bytes = jpeg_with(&[segment(marker, payload)]);
             assert!(!is_clean(&bytes, SourceFormat::Jpeg), "marker {marker:#x}");
         }
+    }
+
+    #[test]
+    fn a_jpeg_without_its_end_marker_is_incomplete() {
+        let mut whole = jpeg_with(&[]);
+        whole.extend_from_slice(&[0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD9, 0xAA]);
+        assert!(jpeg_is_complete(&whole));
+        assert!(!jpeg_is_complete(&whole[..whole.len() - 3]));
     }
 
     #[test]

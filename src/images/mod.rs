@@ -5,7 +5,8 @@
 //! Kindle refuse, keep their GPS position, and lie on their side on readers that ignore EXIF.
 //! So each image is decoded under limits ([`decode`]), turned upright ([`orient`]), fitted into
 //! a box without ever being enlarged ([`resize`]), and re-encoded with only its ICC profile kept
-//! ([`encode`]). The output is named by a hash of its bytes, so names are stable across builds.
+//! ([`encode`]). SVG drawings are not rasterised but sanitised ([`svg`]). The output is named
+//! by a hash of its bytes, so names are stable across builds.
 //!
 //! Work is planned first (cheap: file sizes only, [`plan`]) and done second, on rayon threads
 //! taking the largest job first ([`schedule`]); each worker holds one decoded image at a time,
@@ -21,6 +22,7 @@ pub mod orient;
 pub mod plan;
 pub mod resize;
 mod schedule;
+pub mod svg;
 pub mod work;
 
 use std::path::{Path, PathBuf};
@@ -90,7 +92,8 @@ impl PipelineSettings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProcessedImage {
     pub source: PathBuf,
-    /// `<hash of the output bytes>.jpg|png`: stable across builds, distinct for distinct bytes.
+    /// `<hash of the output bytes>.jpg|png|svg`: stable across builds, distinct for distinct
+    /// bytes.
     pub file_name: String,
     pub media_type: &'static str,
     /// The output bytes on disk (a cache entry or a scratch file); the zip streams from here.

@@ -11,6 +11,7 @@ use super::decode::{self, DecodeError, SourceFormat};
 use super::encode::{self, EncodeError, OutputFormat};
 use super::plan::PlannedJob;
 use super::resize::{self, ResizeError};
+use super::svg::{self, SvgError};
 use super::{PipelineSettings, ProcessedImage, cache, metadata, orient};
 use crate::diagnostics::Diagnostic;
 
@@ -44,9 +45,12 @@ pub enum TransformError {
     Resize(#[from] ResizeError),
     #[error(transparent)]
     Encode(#[from] EncodeError),
+    #[error(transparent)]
+    Svg(#[from] SvgError),
 }
 
-/// Decode, orient, fit into `fit_box`, encode: the pure part of the pipeline.
+/// Decode, orient, fit into `fit_box`, encode: the pure part of the pipeline. SVG is
+/// sanitised instead (it scales by itself; `grayscale` does not apply to it).
 pub fn transform(
     source: &[u8],
     fit_box: (u32, u32),
@@ -54,6 +58,20 @@ pub fn transform(
     grayscale: bool,
 ) -> Result<Transformed, TransformError> {
     let started = Instant::now();
+    if decode::sniff(source) == Err(DecodeError::Svg) {
+        let clean = svg::sanitize(source)?;
+        return Ok(Transformed {
+            format: OutputFormat::Svg,
+            bytes: clean.bytes,
+            width: clean.width,
+            height: clean.height,
+            copied: false,
+            timings: StageTimes {
+                encode: started.elapsed(),
+                ..StageTimes::default()
+            },
+        });
+    }
     let decoded = decode::decode(source, fit_box)?;
     let decoded_at = Instant::now();
 
@@ -173,8 +191,8 @@ pub(super) fn process_one(
 fn transform_diagnostic(path: &Path, error: &TransformError) -> Diagnostic {
     let diagnostic = Diagnostic::error(error.to_string()).in_file(path);
     match error {
-        TransformError::Decode(DecodeError::Svg) => diagnostic.with_help(
-            "convert it to PNG first (for example `rsvg-convert -w 1600 in.svg -o out.png`)",
+        TransformError::Decode(DecodeError::Svg) | TransformError::Svg(_) => diagnostic.with_help(
+            "fix the file, or convert it to PNG (for example `rsvg-convert -w 1600 in.svg -o out.png`)",
         ),
         TransformError::Decode(DecodeError::UnknownFormat) => {
             diagnostic.with_help("bindery reads JPEG, PNG, GIF and WebP images")
