@@ -93,17 +93,21 @@ fn sample_captions() -> Vec<String> {
         .collect()
 }
 
+/// Builds the sample book into `dir/essay.epub`, asserting success.
+fn build_sample_book(dir: &Path) -> (PathBuf, Output) {
+    let output = dir.join("essay.epub");
+    let result = run(bindery(dir)
+        .args(["build", "--no-cache", "-o"])
+        .arg(&output)
+        .arg(sample_book()));
+    assert!(result.status.success(), "stderr:\n{}", text(&result.stderr));
+    (output, result)
+}
+
 #[test]
 fn the_sample_book_builds_into_a_valid_epub_with_every_figure() {
     let dir = tempfile::tempdir().unwrap();
-    let output = dir.path().join("essay.epub");
-    let result = run(bindery(dir.path())
-        .arg("build")
-        .arg(sample_book())
-        .arg("-o")
-        .arg(&output)
-        .arg("--no-cache"));
-    assert!(result.status.success(), "stderr:\n{}", text(&result.stderr));
+    let (output, result) = build_sample_book(dir.path());
     assert_eq!(text(&result.stdout).trim(), output.display().to_string());
 
     assert_epubcheck_clean(&output);
@@ -131,6 +135,35 @@ fn the_sample_book_builds_into_a_valid_epub_with_every_figure() {
         .filter(|(n, _)| n.starts_with("OEBPS/images/"))
         .collect();
     assert_eq!(images.len(), 14);
+    for (name, bytes) in &images {
+        let (width, height) = image_size(bytes);
+        assert!(width.max(height) <= 1600, "{name} is {width}×{height}");
+        // No EXIF (which holds GPS, camera serial numbers), XMP or IPTC block survives.
+        for marker in [&b"Exif\0\0"[..], b"http://ns.adobe.com/xap/1.0/", b"Photoshop 3.0"] {
+            assert!(!contains(bytes, marker), "{name} still carries {:?}", text(marker));
+        }
+    }
+    // korea-13 is stored sideways with EXIF orientation 6: in the book it stands upright.
+    let rotated = chapter
+        .split("<figure id=\"fig-2\"><img src=\"../")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("figure 2's image");
+    let (_, rotated_bytes) = images.iter().find(|(n, _)| n.ends_with(rotated)).unwrap();
+    let (width, height) = image_size(rotated_bytes);
+    assert!(height > width, "korea-13 should be upright (portrait), is {width}×{height}");
+}
+
+fn image_size(bytes: &[u8]) -> (u32, u32) {
+    image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .unwrap()
+        .into_dimensions()
+        .unwrap()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window == needle)
 }
 
 #[test]
@@ -139,14 +172,7 @@ fn pandoc_reads_every_caption_back_in_order() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let output = dir.path().join("essay.epub");
-    let result = run(bindery(dir.path())
-        .arg("build")
-        .arg(sample_book())
-        .arg("-o")
-        .arg(&output)
-        .arg("--no-cache"));
-    assert!(result.status.success(), "stderr:\n{}", text(&result.stderr));
+    let (output, _) = build_sample_book(dir.path());
 
     let read = Command::new(pandoc)
         .args(["--from", "epub", "--to", "plain", "--wrap", "none"])

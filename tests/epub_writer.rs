@@ -482,7 +482,6 @@ fn documents_match_golden_files() {
     );
 }
 
-
 /// A second, independent reader: pandoc must find the chapters in spine order, with headings,
 /// figures and captions where the writer put them.
 #[test]

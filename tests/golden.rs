@@ -24,7 +24,11 @@ fn the_fixture_book_matches_its_golden_files() {
         .arg(&output)
         .output()
         .unwrap();
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
 
     let mut produced = BTreeMap::new();
     let mut archive = zip::ZipArchive::new(fs::File::open(&output).unwrap()).unwrap();
@@ -35,9 +39,16 @@ fn the_fixture_book_matches_its_golden_files() {
         produced.insert(format!("epub/{}", entry.name().unwrap()), bytes);
     }
     produced.insert("warnings.txt".to_string(), result.stderr);
-    support::check_golden(&root.join("tests/golden/fixture-book"), &produced, "cargo test --test golden");
+    support::check_golden(
+        &root.join("tests/golden/fixture-book"),
+        &produced,
+        "cargo test --test golden",
+    );
 
     if let Some(report) = support::epubcheck(&output) {
-        assert!(report.errors().is_empty() && report.warnings().is_empty(), "{report}");
+        assert!(
+            report.errors().is_empty() && report.warnings().is_empty(),
+            "{report}"
+        );
     }
 }

@@ -192,7 +192,11 @@ fn missing<T>(tool: &str, how_to_install: &str) -> Option<T> {
 /// Compares `produced` (path → bytes) with the files under `golden`, whole: a difference, a
 /// missing golden file, or a golden file for something no longer produced all fail.
 /// `BINDERY_BLESS=1` rewrites the golden files instead; `rerun` is the command to say so.
-pub fn check_golden(golden: &Path, produced: &std::collections::BTreeMap<String, Vec<u8>>, rerun: &str) {
+pub fn check_golden(
+    golden: &Path,
+    produced: &std::collections::BTreeMap<String, Vec<u8>>,
+    rerun: &str,
+) {
     let bless = std::env::var_os("BINDERY_BLESS").is_some();
     let existing = files_under(golden);
     let mut failures = Vec::new();
@@ -200,7 +204,9 @@ pub fn check_golden(golden: &Path, produced: &std::collections::BTreeMap<String,
         if bless {
             std::fs::remove_file(golden.join(stale)).unwrap();
         } else {
-            failures.push(format!("{stale}: golden file for a document no longer produced"));
+            failures.push(format!(
+                "{stale}: golden file for a document no longer produced"
+            ));
         }
     }
     for (path, contents) in produced {
