@@ -36,8 +36,6 @@ pub fn watch(
     stop: &AtomicBool,
     mut on_build: impl FnMut(&Result<Report>, &[PathBuf]),
 ) -> Result<()> {
-    on_build(&crate::build(config), &[]);
-
     let (sender, events) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(move |event| {
         // The receiver only goes away when `watch` returns; nothing is left to tell then.
@@ -49,6 +47,8 @@ pub fn watch(
             .watch(&folder, RecursiveMode::Recursive)
             .map_err(|error| notify_error("watch", &folder, error))?;
     }
+    // Watching starts before the first build, so an edit saved during it is not missed.
+    on_build(&crate::build(config), &[]);
     let ignored = Ignored {
         cache: match &config.cache {
             CacheMode::Directory(dir) => Some(source::absolute(dir)),
