@@ -1,9 +1,10 @@
 //! The command line: clap definitions and their translation into a [`Config`].
 //! This is the only module that imports clap.
 
+use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::config::{CacheMode, Config};
 use crate::model::ImageSettings;
@@ -11,7 +12,13 @@ use crate::model::ImageSettings;
 /// Turn a Markdown essay with YAML front matter and its captioned images into a small,
 /// valid, reproducible EPUB 3.
 #[derive(Debug, Parser)]
-#[command(name = "bindery", version, about, long_about = None)]
+#[command(
+    name = "bindery",
+    version = env!("BINDERY_VERSION"),
+    about,
+    long_about = None,
+    after_help = "Exit status: 0 success, 1 problems in the input (nothing written), 2 usage errors."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -20,7 +27,53 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Build an EPUB from Markdown files or book folders.
-    Build(BuildArgs),
+    Build(BuildCommand),
+    /// Start a new book: essay.md with every front-matter key, an example figure, a .gitignore.
+    Init(InitArgs),
+    /// Build, then build again whenever the Markdown, an image or the stylesheet changes.
+    Watch(WatchArgs),
+    /// Print a shell completion script to stdout.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    Man,
+}
+
+/// `bindery build`: the build settings and how to report.
+#[derive(Debug, Args)]
+pub struct BuildCommand {
+    #[command(flatten)]
+    pub build: BuildArgs,
+
+    /// Print one JSON document describing the run on stdout (output, sizes, counts, warnings
+    /// and errors with their places, timings); human messages stay on stderr.
+    #[arg(long, value_name = "FORMAT")]
+    pub report: Option<ReportFormat>,
+}
+
+/// Machine-readable reports `--report` can print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder for the new book; created if missing. Existing files are never overwritten.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -62,6 +115,10 @@ pub struct BuildArgs {
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Also print each stage of the build and how long it took.
+    #[arg(short, long, conflicts_with = "quiet")]
+    pub verbose: bool,
 }
 
 impl BuildArgs {
@@ -87,8 +144,19 @@ impl BuildArgs {
             cache,
             allow_missing_images: self.allow_missing_images,
             quiet: self.quiet,
+            verbose: self.verbose,
         }
     }
+}
+
+/// Writes the completion script for `shell` to `out`.
+pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn Write) {
+    clap_complete::generate(shell, &mut Cli::command(), "bindery", out);
+}
+
+/// Writes the man page, bindery(1) with every subcommand, as roff to `out`.
+pub fn write_man_page(out: &mut dyn Write) -> std::io::Result<()> {
+    clap_mangen::Man::new(Cli::command()).render(out)
 }
 
 /// `$XDG_CACHE_HOME/bindery`, else `~/.cache/bindery`.

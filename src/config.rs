@@ -21,6 +21,8 @@ pub struct Config {
     pub allow_missing_images: bool,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Also print each stage of the build and its time.
+    pub verbose: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +44,7 @@ impl Config {
             cache: CacheMode::Disabled,
             allow_missing_images: false,
             quiet: false,
+            verbose: false,
         }
     }
 }

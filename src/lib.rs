@@ -17,15 +17,19 @@ pub mod epub;
 pub mod error;
 pub mod frontmatter;
 pub mod images;
+pub mod init;
 pub mod markdown;
 pub mod model;
 pub mod package;
+pub mod report;
 pub mod source;
+pub mod terminal;
+pub mod watch;
 pub mod xhtml;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::config::{CacheMode, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -48,6 +52,8 @@ pub struct Report {
     pub image_bytes_out: u64,
     pub epub_bytes: u64,
     pub elapsed: Duration,
+    /// How long each stage took, in order (`-v` and `--report json` show them).
+    pub stages: Vec<report::StageTime>,
 }
 
 impl Report {
@@ -78,13 +84,16 @@ fn human_bytes(bytes: u64) -> String {
 /// Builds the EPUB `config` describes. On any error in the input, nothing is written and
 /// a previous EPUB at the output path is left as it was.
 pub fn build(config: &Config) -> Result<Report> {
-    let started = Instant::now();
+    let mut timings = report::Timings::start();
     let manuscript = source::read_manuscript(&config.inputs)?;
+    timings.mark("read sources");
     let mut diagnostics = Diagnostics::new();
 
     let meta = read_meta(&manuscript, config, &mut diagnostics)?;
+    timings.mark("front matter");
     let mut documents = render_documents(&manuscript, &meta, &mut diagnostics);
     documents::resolve_links(&mut documents, &manuscript.files, &mut diagnostics);
+    timings.mark("markdown");
 
     let output = output_path(config, &meta, &manuscript)?;
     let scratch = tempfile::Builder::new()
@@ -99,6 +108,7 @@ pub fn build(config: &Config) -> Result<Report> {
         scratch.path(),
         &mut diagnostics,
     )?;
+    timings.mark("images");
     if diagnostics.has_errors() {
         return Err(Error::Input(diagnostics.into_vec()));
     }
@@ -126,6 +136,7 @@ pub fn build(config: &Config) -> Result<Report> {
         extra_css,
     };
     let epub_bytes = package::write_atomically(epub::assemble(&book), &output)?;
+    timings.mark("write EPUB");
 
     Ok(Report {
         output,
@@ -136,7 +147,8 @@ pub fn build(config: &Config) -> Result<Report> {
         image_bytes_out: processed.iter().map(|(i, _)| i.bytes_out).sum(),
         warnings: diagnostics.into_vec(),
         epub_bytes,
-        elapsed: started.elapsed(),
+        elapsed: timings.total(),
+        stages: timings.into_stages(),
     })
 }
 

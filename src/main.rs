@@ -1,46 +1,202 @@
 //! The `bindery` binary: parse the command line, run the library, print what happened, and
-//! map the outcome to an exit code (0 built, 1 problems in the input, 2 usage errors).
+//! map the outcome to an exit code (0 success, 1 problems in the input, 2 usage errors —
+//! clap exits with 2 itself when it cannot parse the command line).
+//!
+//! stdout carries only what a script reads: the EPUB's path, or the `--report json` document,
+//! or a completion script or man page. Everything for people goes to stderr, styled on a
+//! terminal (see `bindery::terminal`).
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
+use anstream::eprintln;
 use clap::Parser;
 
-use bindery::cli::{Cli, Command};
-use bindery::error::Error;
+use bindery::cli::{BuildCommand, Cli, Command, InitArgs, ReportFormat, WatchArgs};
+use bindery::config::Config;
+use bindery::error::{Error, Result};
+use bindery::report::JsonReport;
+use bindery::{Report, terminal};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build(args) => {
-            let config = args.into_config();
-            match bindery::build(&config) {
-                Ok(report) => {
-                    for warning in &report.warnings {
-                        eprintln!("{warning}");
-                    }
-                    if !config.quiet {
-                        eprintln!("{}", report.summary());
-                    }
-                    println!("{}", report.output.display());
-                    ExitCode::SUCCESS
-                }
-                Err(error) => {
-                    print_error(&error);
-                    ExitCode::from(1)
-                }
+        Command::Build(command) => build(command),
+        Command::Init(args) => init(args),
+        Command::Watch(args) => watch(args),
+        Command::Completions(args) => {
+            bindery::cli::write_completions(args.shell, &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Man => match bindery::cli::write_man_page(&mut std::io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!(
+                    "{}",
+                    terminal::error(&format!("cannot write the man page: {error}"))
+                );
+                ExitCode::from(1)
             }
+        },
+    }
+}
+
+fn build(command: BuildCommand) -> ExitCode {
+    let config = command.build.into_config();
+    let started = Instant::now();
+    let result = bindery::build(&config);
+    print_outcome(&config, &result, "built", "");
+    if command.report == Some(ReportFormat::Json) {
+        let report = match &result {
+            Ok(report) => JsonReport::built("build", report),
+            Err(error) => JsonReport::failed("build", error, started.elapsed()),
+        };
+        println!("{}", report.to_json());
+    } else if let Ok(report) = &result {
+        println!("{}", report.output.display());
+    }
+    exit_code(&result)
+}
+
+fn init(args: InitArgs) -> ExitCode {
+    match bindery::init::init(&args.dir) {
+        Ok(files) => {
+            for file in files {
+                eprintln!(
+                    "{}",
+                    terminal::done("created", &format!(" {}", file.display()))
+                );
+            }
+            let dir = args.dir.display();
+            eprintln!(
+                "build it with `bindery build {dir}`, or `bindery watch {dir}` while you write"
+            );
+            ExitCode::SUCCESS
+        }
+        Err(Error::Input(clashes)) => {
+            for clash in &clashes {
+                eprintln!("{}", terminal::diagnostic(clash));
+            }
+            eprintln!("{}", terminal::error("init failed: nothing was written"));
+            ExitCode::from(1)
+        }
+        Err(error) => {
+            eprintln!("{}", terminal::error(&error.to_string()));
+            ExitCode::from(1)
         }
     }
 }
 
-fn print_error(error: &Error) {
+fn watch(args: WatchArgs) -> ExitCode {
+    let config = args.build.into_config();
+    let stop = Arc::new(AtomicBool::new(false));
+    let handler_stop = Arc::clone(&stop);
+    if let Err(error) = ctrlc::set_handler(move || handler_stop.store(true, Ordering::SeqCst)) {
+        eprintln!(
+            "{}",
+            terminal::error(&format!("cannot handle Ctrl-C: {error}"))
+        );
+        return ExitCode::from(1);
+    }
+    let watched = bindery::watch::watch(&config, &stop, |result, changed| {
+        let cause = changed_files(changed);
+        print_outcome(&config, result, "built", &cause);
+        if result.is_err() {
+            eprintln!("the last good EPUB is kept; waiting for changes (Ctrl-C to stop)");
+        } else if changed.is_empty() && !config.quiet {
+            eprintln!("watching for changes (Ctrl-C to stop)");
+        }
+        // A script driving `watch` reads each new EPUB's path, as after `build`.
+        if let Ok(report) = result {
+            println!("{}", report.output.display());
+            let _ = std::io::stdout().flush();
+        }
+    });
+    match watched {
+        Ok(()) => {
+            if !config.quiet {
+                eprintln!("stopped watching");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            print_error(&error, "watch failed", "stopped");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// ` (essay.md changed)`, naming at most three files.
+fn changed_files(changed: &[PathBuf]) -> String {
+    if changed.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = changed
+        .iter()
+        .take(3)
+        .map(|path| {
+            path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    let more = if changed.len() > 3 { ", …" } else { "" };
+    format!(" after a change to {}{more}", names.join(", "))
+}
+
+/// The human side of a build: warnings, stage times with `-v`, the summary line; or the
+/// errors. `--quiet` leaves only the errors.
+fn print_outcome(config: &Config, result: &Result<Report>, word: &str, cause: &str) {
+    match result {
+        Ok(report) => {
+            if config.quiet {
+                return;
+            }
+            for warning in &report.warnings {
+                eprintln!("{}", terminal::diagnostic(warning));
+            }
+            if config.verbose {
+                for stage in &report.stages {
+                    eprintln!(
+                        "  {:<13} {:>8.1} ms",
+                        stage.stage,
+                        stage.elapsed.as_secs_f64() * 1000.0
+                    );
+                }
+            }
+            let summary = report.summary();
+            let rest = summary.strip_prefix("built").unwrap_or(&summary);
+            eprintln!("{}", terminal::done(word, &format!("{rest}{cause}")));
+        }
+        Err(error) => print_error(error, "build failed", "no EPUB was written"),
+    }
+}
+
+/// Prints `error`; for problems in the input, each diagnostic then one closing line,
+/// `error: <failed>: N error(s) in the input; <consequence>`.
+fn print_error(error: &Error, failed: &str, consequence: &str) {
     match error {
         Error::Input(diagnostics) => {
             for diagnostic in diagnostics {
-                eprintln!("{diagnostic}");
+                eprintln!("{}", terminal::diagnostic(diagnostic));
             }
-            eprintln!("error: build failed: {error}; no EPUB was written");
+            eprintln!(
+                "{}",
+                terminal::error(&format!("{failed}: {error}; {consequence}"))
+            );
         }
-        other => eprintln!("error: {other}"),
+        other => eprintln!("{}", terminal::error(&other.to_string())),
+    }
+}
+
+fn exit_code<T>(result: &Result<T>) -> ExitCode {
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(1),
     }
 }
