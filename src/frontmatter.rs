@@ -12,7 +12,9 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::model::{Creator, Identifier, ImageSettings, ListOfIllustrations, Meta, Series};
+use crate::model::{
+    AccessibilitySettings, Creator, Identifier, ImageSettings, ListOfIllustrations, Meta, Series,
+};
 
 /// Every top-level key bindery understands, for the unknown-key warning.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -35,6 +37,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "split-level",
     "list-of-illustrations",
     "images",
+    "accessibility",
 ];
 
 /// A Markdown file cut in two at the end of its front matter.
@@ -327,6 +330,13 @@ pub fn parse_meta(
             quality: images.quality,
             grayscale: images.grayscale,
         },
+        accessibility: raw
+            .accessibility
+            .map(|a| AccessibilitySettings {
+                summary: non_empty(a.summary),
+                certified_by: non_empty(a.certified_by),
+            })
+            .unwrap_or_default(),
     };
     Ok(Parsed {
         meta,
@@ -400,6 +410,14 @@ struct RawMeta {
     split_level: Option<u8>,
     list_of_illustrations: Option<RawLoi>,
     images: Option<RawImages>,
+    accessibility: Option<RawAccessibility>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawAccessibility {
+    summary: Option<String>,
+    certified_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

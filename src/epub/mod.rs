@@ -19,6 +19,7 @@
 //! Everything is a function of the book alone: no clock, no environment, ids derived from
 //! positions, so rebuilding a book gives the same bytes.
 
+mod accessibility;
 mod chapter;
 mod container;
 mod cover;
@@ -103,6 +104,7 @@ struct Plan<'a> {
     /// The list-of-illustrations page is in the spine: asked for, and there is something to list.
     has_illustrations_page: bool,
     has_figures: bool,
+    accessibility: accessibility::Accessibility,
 }
 
 impl<'a> Plan<'a> {
@@ -113,6 +115,7 @@ impl<'a> Plan<'a> {
             cover: book.cover(),
             has_illustrations_page: book.meta.list_of_illustrations.enabled && has_figures,
             has_figures,
+            accessibility: accessibility::Accessibility::of(book),
         }
     }
 
