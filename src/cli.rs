@@ -59,6 +59,11 @@ pub struct BuildArgs {
     #[arg(long)]
     pub allow_missing_images: bool,
 
+    /// Warn when the EPUB is larger than this many megabytes (1 MB = 1,000,000 bytes);
+    /// Send to Kindle refuses books over 50 MB.
+    #[arg(long, value_name = "MB", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_size: u64,
+
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -87,6 +92,7 @@ impl BuildArgs {
             cache,
             allow_missing_images: self.allow_missing_images,
             quiet: self.quiet,
+            max_epub_bytes: self.max_size * 1000 * 1000,
         }
     }
 }

@@ -21,7 +21,12 @@ pub struct Config {
     pub allow_missing_images: bool,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Warn when the EPUB is larger than this many bytes (Send to Kindle refuses over 50 MB).
+    pub max_epub_bytes: u64,
 }
+
+/// Send to Kindle's limit for an e-mailed or uploaded document.
+pub const DEFAULT_MAX_EPUB_BYTES: u64 = 50 * 1000 * 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CacheMode {
@@ -42,6 +47,7 @@ impl Config {
             cache: CacheMode::Disabled,
             allow_missing_images: false,
             quiet: false,
+            max_epub_bytes: DEFAULT_MAX_EPUB_BYTES,
         }
     }
 }

@@ -189,3 +189,236 @@ fn front_matter_overrides_the_summary_and_names_the_certifier() {
         );
     }
 }
+
+/// Decodes with `jpeg-decoder`, the decoder the image pipeline reads JPEGs with.
+fn decode_jpeg(bytes: &[u8]) -> (jpeg_decoder::ImageInfo, Vec<u8>) {
+    let mut decoder = jpeg_decoder::Decoder::new(bytes);
+    let pixels = decoder.decode().unwrap();
+    (decoder.info().unwrap(), pixels)
+}
+
+/// The `OEBPS/…` XHTML documents of an EPUB, by name.
+fn xhtml_documents(epub: &Path) -> Vec<(String, String)> {
+    entries(epub)
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".xhtml"))
+        .map(|(name, bytes)| (name, String::from_utf8(bytes).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_book_without_a_cover_gets_a_typeset_one_marked_both_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    let epub = build(dir.path(), &sample_book(), "essay.epub", &[]);
+    let opf = entry_text(&epub, "OEBPS/content.opf");
+    let cover_item = opf
+        .lines()
+        .map(str::trim)
+        .find(|line| line.contains(r#"properties="cover-image""#))
+        .expect("an item with the cover-image property");
+    // EPUB 3 readers find the cover by the property, EPUB 2 readers and Kindle by the meta.
+    assert!(cover_item.starts_with(r#"<item id="cover-image" href="images/"#));
+    assert!(cover_item.ends_with(r#"media-type="image/jpeg" properties="cover-image"/>"#));
+    assert!(opf.contains(r#"<meta name="cover" content="cover-image"/>"#));
+    assert!(opf.contains(r#"<reference type="cover" title="Cover" href="text/cover.xhtml"/>"#));
+    let spine_start = opf.find("<spine").unwrap();
+    assert!(
+        opf[spine_start..].contains("<spine toc=\"ncx\">\n    <itemref idref=\"cover-page\"/>")
+    );
+
+    let href = cover_item.split('"').nth(3).unwrap();
+    let bytes = entries(&epub)
+        .into_iter()
+        .find(|(name, _)| *name == format!("OEBPS/{href}"))
+        .unwrap()
+        .1;
+    let (info, pixels) = decode_jpeg(&bytes);
+    assert_eq!((info.width, info.height), (1600, 2560));
+    assert_eq!(info.pixel_format, jpeg_decoder::PixelFormat::RGB24);
+    // Not a blank page: the title is drawn in dark ink on the light paper.
+    let dark = pixels
+        .chunks(3)
+        .filter(|rgb| rgb.iter().all(|&channel| channel < 80))
+        .count();
+    assert!(dark > 20_000, "only {dark} dark pixels on the cover");
+
+    let page = entry_text(&epub, "OEBPS/text/cover.xhtml");
+    assert!(page.contains(&format!(
+        r#"<img src="../{href}" alt="What Life Is REALLY Like in a Socialist Dictatorship" role="doc-cover"/>"#
+    )));
+}
+
+#[test]
+fn the_cover_follows_the_metadata_and_grayscale() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = book_with_one_figure(dir.path(), "Fishing boats", "");
+    let colour = build(dir.path(), &book, "colour.epub", &[]);
+    let grey = build(dir.path(), &book, "grey.epub", &["--grayscale"]);
+    let cover_of = |epub: &Path| {
+        let opf = entry_text(epub, "OEBPS/content.opf");
+        let line = opf
+            .lines()
+            .find(|line| line.contains(r#"properties="cover-image""#))
+            .unwrap()
+            .to_owned();
+        let href = line.split('"').nth(3).unwrap().to_owned();
+        let bytes = entries(epub)
+            .into_iter()
+            .find(|(name, _)| *name == format!("OEBPS/{href}"))
+            .unwrap()
+            .1;
+        decode_jpeg(&bytes)
+    };
+    let (colour_info, colour_pixels) = cover_of(&colour);
+    assert_eq!(colour_info.pixel_format, jpeg_decoder::PixelFormat::RGB24);
+    assert_eq!(
+        cover_of(&grey).0.pixel_format,
+        jpeg_decoder::PixelFormat::L8
+    );
+    assert_ne!(
+        colour_pixels,
+        cover_of(&build(dir.path(), &sample_book(), "essay.epub", &[])).1,
+        "another title gives another cover"
+    );
+}
+
+/// Send to Kindle accepts EPUB but refuses a book for known causes; each is checked here on the
+/// sample book: UTF-8 declared everywhere, a valid language, no link to a `body` id, no `img`
+/// outside the body's content, and the cover marked both ways (above).
+#[test]
+fn the_sample_book_avoids_what_send_to_kindle_rejects() {
+    let dir = tempfile::tempdir().unwrap();
+    let epub = build(dir.path(), &sample_book(), "essay.epub", &[]);
+    let documents = xhtml_documents(&epub);
+    assert!(documents.len() >= 4, "{documents:?}");
+
+    let mut body_ids = Vec::new();
+    let mut links = Vec::new();
+    for (name, text) in &documents {
+        assert!(
+            text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
+            "{name} does not declare UTF-8 in its XML declaration"
+        );
+        assert!(
+            text.contains("<meta charset=\"UTF-8\"/>"),
+            "{name} has no <meta charset>"
+        );
+        let tree = roxmltree::Document::parse_with_options(
+            text,
+            roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let html = tree.root_element();
+        assert_eq!(html.attribute("lang"), Some("en"), "{name}");
+        assert_eq!(
+            html.attribute(("http://www.w3.org/XML/1998/namespace", "lang")),
+            Some("en"),
+            "{name}"
+        );
+        for node in tree.descendants().filter(|n| n.is_element()) {
+            match node.tag_name().name() {
+                "body" => {
+                    if let Some(id) = node.attribute("id") {
+                        body_ids.push(format!("{}#{id}", file_name(name)));
+                    }
+                }
+                "img" => {
+                    let parent = node.parent_element().unwrap().tag_name().name();
+                    assert!(
+                        !["html", "head", "body"].contains(&parent),
+                        "{name}: an img directly inside <{parent}>"
+                    );
+                    assert!(
+                        node.ancestors().any(|a| a.tag_name().name() == "body"),
+                        "{name}: an img outside the body"
+                    );
+                }
+                "a" => {
+                    if let Some(href) = node.attribute("href") {
+                        links.push(href.to_owned());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for link in &links {
+        let target = link.rsplit('/').next().unwrap();
+        assert!(
+            !body_ids.contains(&target.to_owned()),
+            "{link} targets a body id"
+        );
+    }
+
+    let opf = entry_text(&epub, "OEBPS/content.opf");
+    assert!(opf.contains("<dc:language>en</dc:language>"));
+    assert!(opf.contains(r#"<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="book-id" xml:lang="en">"#));
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap()
+}
+
+#[test]
+fn an_epub_over_the_size_budget_is_built_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = book_with_one_figure(dir.path(), "Fishing boats", "");
+    let output = dir.path().join("harbours.epub");
+    let result = bindery(dir.path())
+        .arg("build")
+        .arg(&book)
+        .arg("-o")
+        .arg(&output)
+        .arg("--no-cache")
+        .args(["--max-size", "1", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    // This book is far below 1 MB: no warning.
+    assert_eq!(stderr, "");
+
+    // Random noise does not compress: two screens of static make well over 1 MB of JPEG.
+    let mut state = 0x2545_f491_u32;
+    let essay = book.join("essay.md");
+    let mut text = fs::read_to_string(&essay).unwrap();
+    for n in 1..=2 {
+        let noise = image::RgbImage::from_fn(1600, 1200, |_, _| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let [a, b, c, _] = state.to_le_bytes();
+            image::Rgb([a, b, c])
+        });
+        noise
+            .save(book.join(format!("images/noise-{n}.png")))
+            .unwrap();
+        text.push_str(&format!("\n![Static on a screen](images/noise-{n}.png)\n"));
+    }
+    fs::write(&essay, text).unwrap();
+    let result = bindery(dir.path())
+        .arg("build")
+        .arg(&book)
+        .arg("-o")
+        .arg(&output)
+        .arg("--no-cache")
+        .args(["--max-size", "1", "--quiet"])
+        .output()
+        .unwrap();
+    assert!(result.status.success());
+    let size = fs::metadata(&output).unwrap().len();
+    assert!(size > 1_000_000, "{size}");
+    assert_eq!(
+        String::from_utf8_lossy(&result.stderr),
+        format!(
+            "{}: warning: the EPUB is {:.1} MB ({size} bytes), over the size budget of 1 MB\n  \
+             help: Send to Kindle refuses books over 50 MB; try a smaller --max-image-size, a \
+             lower --jpeg-quality or --grayscale (or raise the budget with --max-size MB)\n",
+            output.display(),
+            size as f64 / 1e6
+        )
+    );
+}
