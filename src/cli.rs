@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::config::{CacheMode, Config};
+use crate::config::{CacheMode, Config, OutputFormat};
 use crate::model::ImageSettings;
 
 /// Turn a Markdown essay with YAML front matter and its captioned images into a small,
@@ -33,6 +33,11 @@ pub struct BuildArgs {
     /// Where to write the EPUB [default: <slug of the title>.epub in the current folder].
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// What to write: a plain EPUB, or a Kobo kepub (`.kepub.epub`: reading statistics,
+    /// highlights and pop-up notes on Kobo readers).
+    #[arg(long, value_enum, default_value_t = FormatArg::Epub)]
+    pub format: FormatArg,
 
     /// Longest edge of images in pixels; larger images are scaled down, never up
     /// [default: front matter `images.max-size`, else 1600].
@@ -69,6 +74,12 @@ pub struct BuildArgs {
     pub quiet: bool,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Epub,
+    Kepub,
+}
+
 impl BuildArgs {
     /// Resolves the flags and the environment into a [`Config`].
     pub fn into_config(self) -> Config {
@@ -93,6 +104,10 @@ impl BuildArgs {
             allow_missing_images: self.allow_missing_images,
             quiet: self.quiet,
             max_epub_bytes: self.max_size * 1000 * 1000,
+            format: match self.format {
+                FormatArg::Epub => OutputFormat::Epub,
+                FormatArg::Kepub => OutputFormat::Kepub,
+            },
         }
     }
 }

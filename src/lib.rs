@@ -145,7 +145,7 @@ pub fn build(config: &Config) -> Result<Report> {
         images,
         extra_css,
     };
-    let epub_bytes = package::write_atomically(epub::assemble(&book), &output)?;
+    let epub_bytes = package::write_atomically(epub::assemble_as(&book, config.format), &output)?;
     if epub_bytes > config.max_epub_bytes {
         diagnostics.push(size_warning(&output, epub_bytes, config.max_epub_bytes));
     }
@@ -440,7 +440,11 @@ fn read_stylesheet(path: &Path) -> Result<String> {
 fn output_path(config: &Config, meta: &Meta, manuscript: &Manuscript) -> Result<PathBuf> {
     let output = match &config.output {
         Some(path) => path.clone(),
-        None => PathBuf::from(format!("{}.epub", file_slug(&meta.title))),
+        None => PathBuf::from(format!(
+            "{}.{}",
+            file_slug(&meta.title),
+            config.format.extension()
+        )),
     };
     let absolute_output = source::absolute(&output);
     if manuscript

@@ -21,6 +21,13 @@ fn bindery(current_dir: &Path) -> Command {
     command
 }
 
+/// One image cache for every test here: the pipeline is tested elsewhere, and decoding the
+/// sample book's fourteen 12-megapixel photos once per test would dominate the run time.
+/// Entries are content-addressed and written atomically, so parallel tests can share it.
+fn shared_cache() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("readers-image-cache")
+}
+
 fn sample_book() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("book")
 }
@@ -33,7 +40,8 @@ fn build(dir: &Path, input: &Path, name: &str, extra: &[&str]) -> PathBuf {
         .arg(input)
         .arg("-o")
         .arg(&output)
-        .arg("--no-cache")
+        .arg("--cache-dir")
+        .arg(shared_cache())
         .args(extra)
         .output()
         .expect("the bindery binary runs");
@@ -372,7 +380,8 @@ fn an_epub_over_the_size_budget_is_built_with_a_warning() {
         .arg(&book)
         .arg("-o")
         .arg(&output)
-        .arg("--no-cache")
+        .arg("--cache-dir")
+        .arg(shared_cache())
         .args(["--max-size", "1", "--quiet"])
         .output()
         .unwrap();
@@ -404,7 +413,8 @@ fn an_epub_over_the_size_budget_is_built_with_a_warning() {
         .arg(&book)
         .arg("-o")
         .arg(&output)
-        .arg("--no-cache")
+        .arg("--cache-dir")
+        .arg(shared_cache())
         .args(["--max-size", "1", "--quiet"])
         .output()
         .unwrap();
@@ -421,4 +431,65 @@ fn an_epub_over_the_size_budget_is_built_with_a_warning() {
             size as f64 / 1e6
         )
     );
+}
+
+#[test]
+fn a_kepub_has_kobo_spans_and_wrappers_and_passes_epubcheck() {
+    let dir = tempfile::tempdir().unwrap();
+    let result = bindery(dir.path())
+        .arg("build")
+        .arg(sample_book())
+        .args(["--format", "kepub", "--cache-dir"])
+        .arg(shared_cache())
+        .output()
+        .unwrap();
+    assert!(result.status.success());
+    let kepub = dir
+        .path()
+        .join("what-life-is-really-like-in-a-socialist-dictatorship.kepub.epub");
+    assert_eq!(
+        String::from_utf8_lossy(&result.stdout).trim(),
+        kepub.file_name().unwrap().to_string_lossy()
+    );
+    if let Some(report) = support::epubcheck(&kepub) {
+        assert!(
+            report.errors().is_empty() && report.warnings().is_empty(),
+            "{report}"
+        );
+    }
+
+    let chapter = entry_text(&kepub, "OEBPS/text/chapter-001.xhtml");
+    assert!(chapter.contains(
+        "<body>\n    <div id=\"book-columns\">\n      <div id=\"book-inner\">\n        \
+         <section epub:type=\"chapter\" role=\"doc-chapter\">\n          \
+         <p><span class=\"koboSpan\" id=\"kobo.1.1\">A daring photographer has risked \
+         detention to smuggle a series of stunning images of North Korea out of the \
+         secretive state.</span></p>"
+    ));
+    // The text itself is the plain EPUB's, word for word: only spans and wrappers were added.
+    let plain = build(dir.path(), &sample_book(), "plain.epub", &[]);
+    let plain_chapter = entry_text(&plain, "OEBPS/text/chapter-001.xhtml");
+    let text_of = |xhtml: &str| {
+        let tree = roxmltree::Document::parse_with_options(
+            xhtml,
+            roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        tree.descendants()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(text_of(&chapter), text_of(&plain_chapter));
+    // Every paragraph and caption has at least one sentence span.
+    let spans = chapter.matches("class=\"koboSpan\"").count();
+    let blocks =
+        plain_chapter.matches("<p>").count() + plain_chapter.matches("<figcaption>").count();
+    assert!(spans >= blocks, "{spans} spans for {blocks} blocks");
 }

@@ -35,27 +35,15 @@ const BLOCKS: &[&str] = &[
 /// Elements where a `span` may not go.
 const FOREIGN: &[&str] = &["svg", "math"];
 
-/// The body with Kobo's spans and wrappers.
-pub(super) fn kobo_body(body: &[Node]) -> Vec<Node> {
+/// The body with Kobo's spans; the chapter writer adds the wrappers around it.
+pub(super) fn with_kobo_spans(body: &[Node]) -> Vec<Node> {
     let mut counter = Counter {
         paragraph: 0,
         sentence: 0,
     };
     let mut spanned = body.to_vec();
     add_spans(&mut spanned, &mut counter);
-    let inner = Element {
-        name: "div".into(),
-        attrs: vec![("id".into(), "book-inner".into())],
-        children: spanned,
-        origin: None,
-    };
-    let columns = Element {
-        name: "div".into(),
-        attrs: vec![("id".into(), "book-columns".into())],
-        children: vec![Node::Element(inner)],
-        origin: None,
-    };
-    vec![Node::Element(columns)]
+    spanned
 }
 
 struct Counter {
@@ -119,7 +107,10 @@ fn sentences(text: &str) -> Vec<&str> {
             continue;
         }
         while let Some(&(_, next)) = chars.peek() {
-            if matches!(next, '"' | '\'' | '”' | '’' | ')' | ']' | '»' | '.' | '!' | '?') {
+            if matches!(
+                next,
+                '"' | '\'' | '”' | '’' | ')' | ']' | '»' | '.' | '!' | '?'
+            ) {
                 chars.next();
             } else {
                 break;
@@ -158,13 +149,19 @@ mod tests {
         let pieces = sentences(text);
         assert_eq!(
             pieces,
-            ["He said “Stop.” ", "Then he left! ", "Did he? ", "Yes… ", "3.5 kg. "]
+            [
+                "He said “Stop.” ",
+                "Then he left! ",
+                "Did he? ",
+                "Yes… ",
+                "3.5 kg. "
+            ]
         );
         assert_eq!(pieces.concat(), text);
     }
 
     #[test]
-    fn wraps_sentences_numbered_by_block_inside_the_kobo_wrappers() {
+    fn wraps_sentences_numbered_by_block() {
         let body: Vec<Node> = vec![
             Element::new("h1").with_text("Title").into(),
             Node::Text("\n".into()),
@@ -177,15 +174,14 @@ mod tests {
                 .into(),
         ];
         let mut out = String::new();
-        write_xhtml(&kobo_body(&body), &mut out);
+        write_xhtml(&with_kobo_spans(&body), &mut out);
         assert_eq!(
             out,
-            "<div id=\"book-columns\"><div id=\"book-inner\">\
-             <h1><span class=\"koboSpan\" id=\"kobo.1.1\">Title</span></h1>\n\
+            "<h1><span class=\"koboSpan\" id=\"kobo.1.1\">Title</span></h1>\n\
              <p><span class=\"koboSpan\" id=\"kobo.2.1\">One. </span>\
              <span class=\"koboSpan\" id=\"kobo.2.2\">Two </span>\
              <em><span class=\"koboSpan\" id=\"kobo.2.3\">three</span></em></p>\
-             <svg><text>Not here.</text></svg></div></div>"
+             <svg><text>Not here.</text></svg>"
         );
     }
 }

@@ -24,6 +24,7 @@ mod chapter;
 mod container;
 mod cover;
 mod illustrations;
+mod kepub;
 mod nav;
 mod ncx;
 mod opf;
@@ -31,6 +32,7 @@ mod title_page;
 mod toc;
 mod xml;
 
+use crate::config::OutputFormat;
 use crate::model::{Book, Chapter, Figure, ImageResource};
 use crate::package::{Compression, Entry, EntryData};
 
@@ -53,7 +55,13 @@ const DEFAULT_CSS: &str = include_str!("bindery.css");
 
 /// Every entry of the EPUB after `mimetype`, in the order they are written.
 pub fn assemble(book: &Book) -> Vec<Entry> {
-    let plan = Plan::new(book);
+    assemble_as(book, OutputFormat::Epub)
+}
+
+/// [`assemble`] in the given flavour: a kepub differs only in its chapter bodies.
+pub fn assemble_as(book: &Book, format: OutputFormat) -> Vec<Entry> {
+    let mut plan = Plan::new(book);
+    plan.kobo_spans = format == OutputFormat::Kepub;
     let mut entries = vec![
         Entry::text("META-INF/container.xml", container::container_xml()),
         Entry::text(in_root(OPF), opf::package_document(&plan)),
@@ -105,6 +113,8 @@ struct Plan<'a> {
     has_illustrations_page: bool,
     has_figures: bool,
     accessibility: accessibility::Accessibility,
+    /// Write chapters with Kobo's sentence spans and wrappers (kepub).
+    kobo_spans: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -116,6 +126,7 @@ impl<'a> Plan<'a> {
             has_illustrations_page: book.meta.list_of_illustrations.enabled && has_figures,
             has_figures,
             accessibility: accessibility::Accessibility::of(book),
+            kobo_spans: false,
         }
     }
 
