@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::config::{CacheMode, Config};
+use crate::config::{CacheMode, Config, OutputFormat};
 use crate::model::ImageSettings;
 
 /// Turn a Markdown essay with YAML front matter and its captioned images into a small,
@@ -87,6 +87,11 @@ pub struct BuildArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// What to write: a plain EPUB, or a Kobo kepub (`.kepub.epub`: reading statistics,
+    /// highlights and pop-up notes on Kobo readers).
+    #[arg(long, value_enum, default_value_t = FormatArg::Epub)]
+    pub format: FormatArg,
+
     /// Longest edge of images in pixels; larger images are scaled down, never up
     /// [default: front matter `images.max-size`, else 1600].
     #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(16..=10000))]
@@ -112,6 +117,11 @@ pub struct BuildArgs {
     #[arg(long)]
     pub allow_missing_images: bool,
 
+    /// Warn when the EPUB is larger than this many megabytes (1 MB = 1,000,000 bytes);
+    /// Send to Kindle refuses books over 50 MB.
+    #[arg(long, value_name = "MB", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_size: u64,
+
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -119,6 +129,12 @@ pub struct BuildArgs {
     /// Also print each stage of the build and how long it took.
     #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Epub,
+    Kepub,
 }
 
 impl BuildArgs {
@@ -145,6 +161,11 @@ impl BuildArgs {
             allow_missing_images: self.allow_missing_images,
             quiet: self.quiet,
             verbose: self.verbose,
+            max_epub_bytes: self.max_size * 1000 * 1000,
+            format: match self.format {
+                FormatArg::Epub => OutputFormat::Epub,
+                FormatArg::Kepub => OutputFormat::Kepub,
+            },
         }
     }
 }

@@ -23,7 +23,34 @@ pub struct Config {
     pub quiet: bool,
     /// Also print each stage of the build and its time.
     pub verbose: bool,
+    /// Warn when the EPUB is larger than this many bytes (Send to Kindle refuses over 50 MB).
+    pub max_epub_bytes: u64,
+    /// A plain EPUB, or Kobo's kepub flavour of it.
+    pub format: OutputFormat,
 }
+
+/// What kind of book to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// EPUB 3 for every reader: `.epub`.
+    #[default]
+    Epub,
+    /// Kobo's kepub: the same EPUB with Kobo's sentence spans and wrappers, `.kepub.epub`.
+    Kepub,
+}
+
+impl OutputFormat {
+    /// The file name ending of the default output.
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Epub => "epub",
+            OutputFormat::Kepub => "kepub.epub",
+        }
+    }
+}
+
+/// Send to Kindle's limit for an e-mailed or uploaded document.
+pub const DEFAULT_MAX_EPUB_BYTES: u64 = 50 * 1000 * 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CacheMode {
@@ -45,6 +72,8 @@ impl Config {
             allow_missing_images: false,
             quiet: false,
             verbose: false,
+            max_epub_bytes: DEFAULT_MAX_EPUB_BYTES,
+            format: OutputFormat::Epub,
         }
     }
 }

@@ -143,12 +143,13 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((high * 16 + low) as u8);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(high), Some(low)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((high * 16 + low) as u8);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -279,16 +280,15 @@ pub fn image_references(documents: &[Document]) -> Vec<ImageReference> {
     let mut found = Vec::new();
     for document in documents {
         dom::for_each_element(&document.nodes, &mut |element| {
-            if element.name == "img" {
-                if let Some(src) = element.attr("src") {
-                    if seen.insert((document.file, src.to_string())) {
-                        found.push(ImageReference {
-                            file: document.file,
-                            src: src.to_string(),
-                            origin: element.origin,
-                        });
-                    }
-                }
+            if element.name == "img"
+                && let Some(src) = element.attr("src")
+                && seen.insert((document.file, src.to_string()))
+            {
+                found.push(ImageReference {
+                    file: document.file,
+                    src: src.to_string(),
+                    origin: element.origin,
+                });
             }
         });
     }
@@ -391,10 +391,10 @@ pub fn into_chapters(
     let mut figure_ids: HashSet<String> = HashSet::new();
     for document in &documents {
         dom::for_each_element(&document.nodes, &mut |e| {
-            if e.name == "figure" {
-                if let Some(id) = e.attr("id") {
-                    figure_ids.insert(id.to_string());
-                }
+            if e.name == "figure"
+                && let Some(id) = e.attr("id")
+            {
+                figure_ids.insert(id.to_string());
             }
         });
     }

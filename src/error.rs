@@ -23,6 +23,10 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+
+    /// The generated cover could not be drawn (a fault in bindery, not in the input).
+    #[error("cannot generate the cover: {0}")]
+    Cover(#[from] crate::images::generated_cover::CoverError),
 }
 
 impl Error {

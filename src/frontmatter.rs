@@ -12,7 +12,9 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::model::{Creator, Identifier, ImageSettings, ListOfIllustrations, Meta, Series};
+use crate::model::{
+    AccessibilitySettings, Creator, Identifier, ImageSettings, ListOfIllustrations, Meta, Series,
+};
 
 /// Every top-level key bindery understands, for the unknown-key warning.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -35,6 +37,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "split-level",
     "list-of-illustrations",
     "images",
+    "accessibility",
 ];
 
 /// A Markdown file cut in two at the end of its front matter.
@@ -199,14 +202,14 @@ pub fn parse_meta(
     }
 
     for (key, value) in [("date", &raw.date), ("modified", &raw.modified)] {
-        if let Some(value) = value {
-            if parse_w3c_date(&value.0).is_none() {
-                diagnostics.push(
-                    Diagnostic::error(format!("`{}` is not a date", value.0))
-                        .at(key_location(key))
-                        .with_help("write YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"),
-                );
-            }
+        if let Some(value) = value
+            && parse_w3c_date(&value.0).is_none()
+        {
+            diagnostics.push(
+                Diagnostic::error(format!("`{}` is not a date", value.0))
+                    .at(key_location(key))
+                    .with_help("write YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"),
+            );
         }
     }
 
@@ -245,35 +248,35 @@ pub fn parse_meta(
         ("split-level", raw.split_level),
     ] {
         let allowed = if key == "toc-depth" { 1..=6 } else { 0..=6 };
-        if let Some(value) = value {
-            if !allowed.contains(&value) {
-                diagnostics.push(
-                    Diagnostic::error(format!(
-                        "`{key}` must be between {} and {}",
-                        allowed.start(),
-                        allowed.end()
-                    ))
-                    .at(key_location(key)),
-                );
-            }
+        if let Some(value) = value
+            && !allowed.contains(&value)
+        {
+            diagnostics.push(
+                Diagnostic::error(format!(
+                    "`{key}` must be between {} and {}",
+                    allowed.start(),
+                    allowed.end()
+                ))
+                .at(key_location(key)),
+            );
         }
     }
     let images = raw.images.clone().unwrap_or_default();
-    if let Some(quality) = images.quality {
-        if !(1..=100).contains(&quality) {
-            diagnostics.push(
-                Diagnostic::error("`images.quality` must be between 1 and 100")
-                    .at(key_location("images")),
-            );
-        }
+    if let Some(quality) = images.quality
+        && !(1..=100).contains(&quality)
+    {
+        diagnostics.push(
+            Diagnostic::error("`images.quality` must be between 1 and 100")
+                .at(key_location("images")),
+        );
     }
-    if let Some(size) = images.max_size {
-        if !(16..=10000).contains(&size) {
-            diagnostics.push(
-                Diagnostic::error("`images.max-size` must be between 16 and 10000 pixels")
-                    .at(key_location("images")),
-            );
-        }
+    if let Some(size) = images.max_size
+        && !(16..=10000).contains(&size)
+    {
+        diagnostics.push(
+            Diagnostic::error("`images.max-size` must be between 16 and 10000 pixels")
+                .at(key_location("images")),
+        );
     }
 
     if diagnostics.has_errors() {
@@ -327,6 +330,13 @@ pub fn parse_meta(
             quality: images.quality,
             grayscale: images.grayscale,
         },
+        accessibility: raw
+            .accessibility
+            .map(|a| AccessibilitySettings {
+                summary: non_empty(a.summary),
+                certified_by: non_empty(a.certified_by),
+            })
+            .unwrap_or_default(),
     };
     Ok(Parsed {
         meta,
@@ -400,6 +410,14 @@ struct RawMeta {
     split_level: Option<u8>,
     list_of_illustrations: Option<RawLoi>,
     images: Option<RawImages>,
+    accessibility: Option<RawAccessibility>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct RawAccessibility {
+    summary: Option<String>,
+    certified_by: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -596,10 +614,10 @@ pub fn parse_w3c_date(text: &str) -> Option<(i64, u32, u32, u32, u32, u32)> {
     if parts.next().is_some() {
         return None;
     }
-    if let (Some(m), Some(d)) = (month, day) {
-        if d > days_in_month(year, m) {
-            return None;
-        }
+    if let (Some(m), Some(d)) = (month, day)
+        && d > days_in_month(year, m)
+    {
+        return None;
     }
     let (mut hour, mut minute, mut second, mut offset_minutes) = (0u32, 0u32, 0u32, 0i64);
     if let Some(time) = time {
@@ -734,7 +752,7 @@ fn parse_identifier(written: &str) -> Result<Identifier, IdentifierProblem> {
             .enumerate()
             .map(|(i, d)| if i % 2 == 0 { d } else { d * 3 })
             .sum();
-        if sum % 10 != 0 || !(digits.starts_with("978") || digits.starts_with("979")) {
+        if !sum.is_multiple_of(10) || !(digits.starts_with("978") || digits.starts_with("979")) {
             return Err(IdentifierProblem {
                 message: format!("`{written}` is not a valid ISBN-13: its check digit is wrong"),
                 help: "check the ISBN for a typo".into(),

@@ -73,6 +73,22 @@ impl Report {
     }
 }
 
+/// The EPUB was written, but readers' delivery services may refuse it.
+fn size_warning(output: &Path, size: u64, budget: u64) -> Diagnostic {
+    // In decimal megabytes, the unit of --max-size and of Kindle's published limit.
+    let megabytes = |bytes: u64| bytes as f64 / 1e6;
+    Diagnostic::warning(format!(
+        "the EPUB is {:.1} MB ({size} bytes), over the size budget of {} MB",
+        megabytes(size),
+        megabytes(budget)
+    ))
+    .in_file(output)
+    .with_help(
+        "Send to Kindle refuses books over 50 MB; try a smaller --max-image-size, a lower \
+         --jpeg-quality or --grayscale (or raise the budget with --max-size MB)",
+    )
+}
+
 fn human_bytes(bytes: u64) -> String {
     match bytes {
         b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1 << 20)),
@@ -100,7 +116,7 @@ pub fn build(config: &Config) -> Result<Report> {
         .prefix(".bindery-")
         .tempdir()
         .context("create a temporary folder", std::env::temp_dir())?;
-    let processed = process_images(
+    let mut processed = process_images(
         &manuscript,
         &meta,
         config,
@@ -108,6 +124,10 @@ pub fn build(config: &Config) -> Result<Report> {
         scratch.path(),
         &mut diagnostics,
     )?;
+    if meta.cover.is_none() {
+        let grayscale = pipeline_settings(&meta, config).grayscale;
+        processed.push((generate_cover(&meta, grayscale, scratch.path())?, true));
+    }
     timings.mark("images");
     if diagnostics.has_errors() {
         return Err(Error::Input(diagnostics.into_vec()));
@@ -135,7 +155,10 @@ pub fn build(config: &Config) -> Result<Report> {
         images,
         extra_css,
     };
-    let epub_bytes = package::write_atomically(epub::assemble(&book), &output)?;
+    let epub_bytes = package::write_atomically(epub::assemble_as(&book, config.format), &output)?;
+    if epub_bytes > config.max_epub_bytes {
+        diagnostics.push(size_warning(&output, epub_bytes, config.max_epub_bytes));
+    }
     timings.mark("write EPUB");
 
     Ok(Report {
@@ -342,6 +365,50 @@ fn process_images(
         .collect())
 }
 
+/// Every book gets a cover: readers' library views show a sideloaded book by its cover image.
+/// Without `cover:` one is typeset from the title, subtitle and authors.
+fn generate_cover(meta: &Meta, grayscale: bool, scratch: &Path) -> Result<ProcessedImage> {
+    use crate::images::generated_cover::{self, CoverText};
+    let authors: Vec<&str> = meta
+        .creators
+        .iter()
+        .filter(|c| matches!(c.role.as_str(), "aut" | "cre"))
+        .map(|c| c.name.as_str())
+        .collect();
+    // A book without an author (an anthology, a photo essay) is credited to whoever made it.
+    let names: Vec<&str> = if authors.is_empty() {
+        meta.creators.iter().map(|c| c.name.as_str()).collect()
+    } else {
+        authors
+    };
+    let byline = match names.as_slice() {
+        [] => String::new(),
+        [only] => (*only).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    let text = CoverText {
+        title: meta.title.clone(),
+        subtitle: meta.subtitle.clone(),
+        byline,
+    };
+    let bytes = generated_cover::render(&text, grayscale)?;
+    let file_name = images::work::output_file_name(&bytes, generated_cover::FORMAT);
+    let path = scratch.join(&file_name);
+    std::fs::write(&path, &bytes).context("write the generated cover", &path)?;
+    Ok(ProcessedImage {
+        source: path.clone(),
+        file_name,
+        media_type: generated_cover::FORMAT.media_type(),
+        path,
+        width: generated_cover::WIDTH,
+        height: generated_cover::HEIGHT,
+        bytes_in: 0,
+        bytes_out: bytes.len() as u64,
+        embedded_caption: None,
+        cache_hit: false,
+    })
+}
+
 fn pipeline_settings(meta: &Meta, config: &Config) -> PipelineSettings {
     let defaults = PipelineSettings::default();
     PipelineSettings {
@@ -385,7 +452,11 @@ fn read_stylesheet(path: &Path) -> Result<String> {
 fn output_path(config: &Config, meta: &Meta, manuscript: &Manuscript) -> Result<PathBuf> {
     let output = match &config.output {
         Some(path) => path.clone(),
-        None => PathBuf::from(format!("{}.epub", file_slug(&meta.title))),
+        None => PathBuf::from(format!(
+            "{}.{}",
+            file_slug(&meta.title),
+            config.format.extension()
+        )),
     };
     let absolute_output = source::absolute(&output);
     if manuscript

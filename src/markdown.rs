@@ -169,11 +169,11 @@ struct EventRewriter<'e, 'a> {
 
 impl<'a> EventRewriter<'_, 'a> {
     fn emit(&mut self, event: Event<'a>) {
-        if self.in_footnote > 0 {
-            if let Some(note) = self.notes.last_mut() {
-                note.events.push(event);
-                return;
-            }
+        if self.in_footnote > 0
+            && let Some(note) = self.notes.last_mut()
+        {
+            note.events.push(event);
+            return;
         }
         self.body.push(event);
     }

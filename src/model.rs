@@ -33,6 +33,18 @@ pub struct Meta {
     pub split_level: u8,
     pub list_of_illustrations: ListOfIllustrations,
     pub images: ImageSettings,
+    /// What the front matter says about the book's accessibility, beyond what bindery derives.
+    pub accessibility: AccessibilitySettings,
+}
+
+/// Front matter `accessibility:`. Everything else in the accessibility metadata is derived
+/// from the content (see `epub::accessibility`), so it cannot claim what the book lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AccessibilitySettings {
+    /// Replaces the generated `schema:accessibilitySummary`.
+    pub summary: Option<String>,
+    /// Who certified the conformance claim (`a11y:certifiedBy`); only written with the claim.
+    pub certified_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -100,6 +100,7 @@ fn meta() -> Meta {
             title: "Illustrations".into(),
         },
         images: ImageSettings::default(),
+        accessibility: Default::default(),
     }
 }
 

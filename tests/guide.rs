@@ -167,12 +167,11 @@ fn check_example(name: &str, book: &ExampleBook, png: &[u8]) -> Option<String> {
     if let Some(problem) = problem {
         return Some(format!("example `{name}` {problem}"));
     }
-    if book.kind != Kind::Fails {
-        if let Some(report) = support::epubcheck(&epub) {
-            if !(report.errors().is_empty() && report.warnings().is_empty()) {
-                return Some(format!("example `{name}` fails epubcheck:\n{report}"));
-            }
-        }
+    if book.kind != Kind::Fails
+        && let Some(report) = support::epubcheck(&epub)
+        && !(report.errors().is_empty() && report.warnings().is_empty())
+    {
+        return Some(format!("example `{name}` fails epubcheck:\n{report}"));
     }
     None
 }

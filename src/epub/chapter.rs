@@ -50,9 +50,20 @@ pub(super) fn chapter_document(plan: &Plan, chapter: &Chapter) -> String {
         if let Some(heading) = chapter.headings.first() {
             attrs.push(("aria-labelledby", heading.id.as_str()));
         }
-        xml.open("section", &attrs);
-        write_body(xml, &chapter.body);
-        xml.close("section");
+        if plan.kobo_spans {
+            // Kobo's pagination expects these two wrappers right inside the body.
+            xml.open("div", &[("id", "book-columns")]);
+            xml.open("div", &[("id", "book-inner")]);
+            xml.open("section", &attrs);
+            write_body(xml, &super::kepub::with_kobo_spans(&chapter.body));
+            xml.close("section");
+            xml.close("div");
+            xml.close("div");
+        } else {
+            xml.open("section", &attrs);
+            write_body(xml, &chapter.body);
+            xml.close("section");
+        }
     })
 }
 

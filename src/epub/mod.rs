@@ -19,10 +19,12 @@
 //! Everything is a function of the book alone: no clock, no environment, ids derived from
 //! positions, so rebuilding a book gives the same bytes.
 
+mod accessibility;
 mod chapter;
 mod container;
 mod cover;
 mod illustrations;
+mod kepub;
 mod nav;
 mod ncx;
 mod opf;
@@ -30,6 +32,7 @@ mod title_page;
 mod toc;
 mod xml;
 
+use crate::config::OutputFormat;
 use crate::model::{Book, Chapter, Figure, ImageResource};
 use crate::package::{Compression, Entry, EntryData};
 
@@ -52,7 +55,13 @@ const DEFAULT_CSS: &str = include_str!("bindery.css");
 
 /// Every entry of the EPUB after `mimetype`, in the order they are written.
 pub fn assemble(book: &Book) -> Vec<Entry> {
-    let plan = Plan::new(book);
+    assemble_as(book, OutputFormat::Epub)
+}
+
+/// [`assemble`] in the given flavour: a kepub differs only in its chapter bodies.
+pub fn assemble_as(book: &Book, format: OutputFormat) -> Vec<Entry> {
+    let mut plan = Plan::new(book);
+    plan.kobo_spans = format == OutputFormat::Kepub;
     let mut entries = vec![
         Entry::text("META-INF/container.xml", container::container_xml()),
         Entry::text(in_root(OPF), opf::package_document(&plan)),
@@ -103,6 +112,9 @@ struct Plan<'a> {
     /// The list-of-illustrations page is in the spine: asked for, and there is something to list.
     has_illustrations_page: bool,
     has_figures: bool,
+    accessibility: accessibility::Accessibility,
+    /// Write chapters with Kobo's sentence spans and wrappers (kepub).
+    kobo_spans: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -113,6 +125,8 @@ impl<'a> Plan<'a> {
             cover: book.cover(),
             has_illustrations_page: book.meta.list_of_illustrations.enabled && has_figures,
             has_figures,
+            accessibility: accessibility::Accessibility::of(book),
+            kobo_spans: false,
         }
     }
 

@@ -7,6 +7,7 @@
 use crate::dom::{Node, for_each_element};
 use crate::model::{Identifier, Meta};
 
+use super::accessibility::CONFORMS_TO;
 use super::xml::XmlWriter;
 use super::{
     COVER_PAGE, EXTRA_STYLESHEET, ILLUSTRATIONS_PAGE, NAV, NCX, Plan, STYLESHEET, TITLE_PAGE,
@@ -94,11 +95,43 @@ fn write_metadata(xml: &mut XmlWriter, plan: &Plan) {
         }
     }
     xml.leaf("meta", &[("property", "dcterms:modified")], &meta.modified);
+    write_accessibility(xml, plan);
     if plan.cover.is_some() {
         // EPUB 2 readers (and Kindle conversion) find the cover only this way.
         xml.empty("meta", &[("name", "cover"), ("content", COVER_IMAGE_ID)]);
     }
     xml.close("metadata");
+}
+
+/// Schema.org accessibility properties and the conformance claim, from what the book holds.
+fn write_accessibility(xml: &mut XmlWriter, plan: &Plan) {
+    let facts = &plan.accessibility;
+    let settings = &plan.book.meta.accessibility;
+    let property = |xml: &mut XmlWriter, name: &str, value: &str| {
+        xml.leaf("meta", &[("property", name)], value);
+    };
+    for mode in facts.access_modes() {
+        property(xml, "schema:accessMode", mode);
+    }
+    for modes in facts.access_modes_sufficient() {
+        property(xml, "schema:accessModeSufficient", modes);
+    }
+    for feature in facts.features() {
+        property(xml, "schema:accessibilityFeature", feature);
+    }
+    // Text and still images only: no flashing, motion or sound.
+    property(xml, "schema:accessibilityHazard", "none");
+    let summary = match &settings.summary {
+        Some(summary) => summary.clone(),
+        None => facts.summary(),
+    };
+    property(xml, "schema:accessibilitySummary", &summary);
+    if facts.conforms() {
+        property(xml, "dcterms:conformsTo", CONFORMS_TO);
+        if let Some(certifier) = &settings.certified_by {
+            property(xml, "a11y:certifiedBy", certifier);
+        }
+    }
 }
 
 fn write_creators(xml: &mut XmlWriter, meta: &Meta) {

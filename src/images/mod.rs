@@ -17,6 +17,7 @@ pub mod cache;
 pub mod decode;
 pub mod embedded;
 pub mod encode;
+pub mod generated_cover;
 pub mod metadata;
 pub mod orient;
 pub mod plan;

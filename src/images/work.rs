@@ -141,21 +141,21 @@ pub(super) fn process_one(
     let fit_box = settings.fit_box(planned.job.purpose);
     let key = cache::key(&source, fit_box, settings);
 
-    if let Some(cache_dir) = &settings.cache_dir {
-        if let Some(entry) = cache::lookup(cache_dir, &key) {
-            return Ok(ProcessedImage {
-                source: path.clone(),
-                file_name: entry.file_name,
-                media_type: entry.format.media_type(),
-                path: entry.path,
-                width: entry.width,
-                height: entry.height,
-                bytes_in,
-                bytes_out: entry.len,
-                embedded_caption: embedded_caption.clone(),
-                cache_hit: true,
-            });
-        }
+    if let Some(cache_dir) = &settings.cache_dir
+        && let Some(entry) = cache::lookup(cache_dir, &key)
+    {
+        return Ok(ProcessedImage {
+            source: path.clone(),
+            file_name: entry.file_name,
+            media_type: entry.format.media_type(),
+            path: entry.path,
+            width: entry.width,
+            height: entry.height,
+            bytes_in,
+            bytes_out: entry.len,
+            embedded_caption: embedded_caption.clone(),
+            cache_hit: true,
+        });
     }
 
     let transformed = transform(&source, fit_box, settings.quality, settings.grayscale)

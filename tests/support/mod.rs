@@ -255,3 +255,102 @@ pub fn files_under(root: &Path) -> Vec<String> {
     found.sort();
     found
 }
+
+/// One failed check in Ace's report: the document, the rule and what it said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AceViolation {
+    pub document: String,
+    pub rule: String,
+    pub impact: String,
+    pub description: String,
+}
+
+/// Runs Ace by DAISY on `epub` and returns its violations (empty: Ace passed the book).
+/// `None` (after printing why) when Ace or Chromium is not installed here.
+pub fn ace(epub: &Path) -> Option<Vec<AceViolation>> {
+    let ace = ace_cli()?;
+    let chromium = chromium()?;
+    let folder = tempfile::tempdir().expect("temporary folder for Ace's report");
+    let output = Command::new(&ace)
+        .arg("--silent")
+        .arg("--force")
+        .arg("--outdir")
+        .arg(folder.path())
+        .arg(epub)
+        .env("PUPPETEER_EXECUTABLE_PATH", chromium)
+        .output()
+        .expect("running Ace");
+    let report = folder.path().join("report.json");
+    let text = std::fs::read_to_string(&report).unwrap_or_else(|error| {
+        panic!(
+            "Ace wrote no report ({error}); status {}\nstdout: {}\nstderr: {}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let json: serde_json::Value = serde_json::from_str(&text).expect("Ace's JSON report");
+    let mut violations = Vec::new();
+    for document in json["assertions"].as_array().expect("Ace's `assertions`") {
+        let url = document["earl:testSubject"]["url"]
+            .as_str()
+            .unwrap_or("?")
+            .to_owned();
+        for check in document["assertions"].as_array().into_iter().flatten() {
+            if check["earl:result"]["earl:outcome"] == "fail" {
+                violations.push(AceViolation {
+                    document: url.clone(),
+                    rule: check["earl:test"]["dct:title"]
+                        .as_str()
+                        .unwrap_or("?")
+                        .to_owned(),
+                    impact: check["earl:test"]["earl:impact"]
+                        .as_str()
+                        .unwrap_or("?")
+                        .to_owned(),
+                    description: check["earl:result"]["dct:description"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_owned(),
+                });
+            }
+        }
+    }
+    Some(violations)
+}
+
+/// `ACE_CLI`, else `tools/ace/node_modules/.bin/ace-cli` (installed by `.ci/run`).
+pub fn ace_cli() -> Option<PathBuf> {
+    let ace = match std::env::var_os("ACE_CLI") {
+        Some(path) => PathBuf::from(path),
+        None => tools_folder().join("ace/node_modules/.bin/ace-cli"),
+    };
+    if ace.is_file() {
+        Some(ace)
+    } else {
+        missing(
+            "Ace by DAISY",
+            "`PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --prefix tools/ace`, or set ACE_CLI",
+        )
+    }
+}
+
+/// `PUPPETEER_EXECUTABLE_PATH`, else Debian's `/usr/bin/chromium`.
+pub fn chromium() -> Option<PathBuf> {
+    let chromium = std::env::var_os("PUPPETEER_EXECUTABLE_PATH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    if chromium.is_file() {
+        Some(chromium)
+    } else {
+        missing(
+            "chromium",
+            "`apt-get install chromium`, or set PUPPETEER_EXECUTABLE_PATH",
+        )
+    }
+}
+
+/// The repository's `tools/` folder, where the npm-installed checkers live.
+pub fn tools_folder() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tools")
+}
