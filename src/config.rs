@@ -21,6 +21,8 @@ pub struct Config {
     pub allow_missing_images: bool,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// Fail on warnings as on errors (for CI).
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +44,7 @@ impl Config {
             cache: CacheMode::Disabled,
             allow_missing_images: false,
             quiet: false,
+            deny_warnings: false,
         }
     }
 }

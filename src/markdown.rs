@@ -283,6 +283,13 @@ impl<'a> EventRewriter<'_, 'a> {
                     "<span class=\"task\" role=\"img\" aria-label=\"{label}\">{mark}</span> "
                 ));
             }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let marked = mark_first_tag(html, self.origin(range));
+                match event {
+                    Event::Html(_) => self.emit(Event::Html(CowStr::from(marked))),
+                    _ => self.emit_html(marked),
+                }
+            }
             _ => self.emit(event.clone()),
         }
         index + 1
@@ -360,6 +367,35 @@ impl<'a> EventRewriter<'_, 'a> {
     }
 }
 
+/// The writer's raw HTML with the origin attribute added to its first start tag, so whatever
+/// the sanitizer removes from it is reported at its line. Text that does not begin with a
+/// start tag (an end tag, a comment, a continuation line) is left as it is.
+fn mark_first_tag(html: &str, origin: usize) -> String {
+    let name_length = html
+        .strip_prefix('<')
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .map(|rest| {
+            rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .unwrap_or(rest.len())
+        });
+    match name_length {
+        Some(length) => {
+            let name_end = 1 + length;
+            let after = &html[name_end..];
+            if after.starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/') {
+                format!(
+                    "{} {}=\"{origin}\"{after}",
+                    &html[..name_end],
+                    crate::xhtml::ORIGIN_ATTRIBUTE
+                )
+            } else {
+                html.to_string()
+            }
+        }
+        None => html.to_string(),
+    }
+}
+
 fn write_img(html: &mut String, src: &str, alt: &str, title: &str, origin: usize) {
     html.push_str("<img src=\"");
     let _ = escape_href(&mut *html, src);
@@ -413,6 +449,22 @@ fn unique_slug(wanted: &str, taken: &mut HashSet<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_html_start_tags_are_marked_with_their_origin() {
+        assert_eq!(
+            mark_first_tag("<script>alert(1)</script>\n", 7),
+            "<script data-bindery-origin=\"7\">alert(1)</script>\n"
+        );
+        assert_eq!(
+            mark_first_tag("<div onclick=x/>", 0),
+            "<div data-bindery-origin=\"0\" onclick=x/>"
+        );
+        assert_eq!(mark_first_tag("</div>", 3), "</div>");
+        assert_eq!(mark_first_tag("<!-- c -->", 3), "<!-- c -->");
+        assert_eq!(mark_first_tag("<a:b>", 3), "<a:b>");
+        assert_eq!(mark_first_tag("plain", 3), "plain");
+    }
 
     fn html(markdown: &str) -> String {
         let mut next = 0;

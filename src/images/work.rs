@@ -170,6 +170,19 @@ pub(super) fn process_one(
     })
 }
 
+/// Reads and decodes one image as [`process_one`] would, and keeps nothing: `bindery check`.
+pub(super) fn validate_one(job: &super::ImageJob) -> Result<(), Diagnostic> {
+    let path = &job.source;
+    let source = fs::read(path).map_err(|error| {
+        Diagnostic::error(format!("cannot read the image: {error}")).in_file(path)
+    })?;
+    // A 1×1 box asks for the cheapest decode that still reads the whole file; the limits are
+    // those of a build.
+    decode::decode(&source, (1, 1))
+        .map(drop)
+        .map_err(|error| transform_diagnostic(path, &TransformError::Decode(error)))
+}
+
 fn transform_diagnostic(path: &Path, error: &TransformError) -> Diagnostic {
     let diagnostic = Diagnostic::error(error.to_string()).in_file(path);
     match error {
