@@ -189,6 +189,9 @@ fn transform_diagnostic(path: &Path, error: &TransformError) -> Diagnostic {
         TransformError::Decode(DecodeError::Svg) => diagnostic.with_help(
             "convert it to PNG first (for example `rsvg-convert -w 1600 in.svg -o out.png`)",
         ),
+        TransformError::Decode(DecodeError::Unsupported(_)) => diagnostic.with_help(
+            "convert it to JPEG (photos) or PNG (drawings, screenshots); bindery reads JPEG, PNG, GIF and WebP",
+        ),
         TransformError::Decode(DecodeError::UnknownFormat) => {
             diagnostic.with_help("bindery reads JPEG, PNG, GIF and WebP images")
         }
@@ -196,6 +199,9 @@ fn transform_diagnostic(path: &Path, error: &TransformError) -> Diagnostic {
             "scale it down first; bindery stores images at most {} pixels a side anyway",
             super::PipelineSettings::default().cover_box.1
         )),
+        TransformError::Decode(DecodeError::TooMuchMemory { .. }) => diagnostic.with_help(
+            "scale it down first, or save a photo as JPEG (which bindery decodes at reduced size)",
+        ),
         TransformError::Decode(DecodeError::Corrupt(_)) => {
             diagnostic.with_help("the file may be cut short; export or download it again")
         }
