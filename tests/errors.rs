@@ -724,3 +724,25 @@ fn crc32(bytes: &[u8]) -> u32 {
     }
     !crc
 }
+
+#[test]
+fn unsafe_html_and_links_are_removed_with_their_lines() {
+    let book = Fixture::new();
+    book.edit_essay(
+        "Boats come in.\n",
+        "Boats come in. [x](#nowhere) [j](javascript:alert(1)) [d](data:text/html,hi)\n\n<iframe src=\"x\"></iframe><form><input></form><object data=\"x\"></object>\n",
+    );
+    let output = book.build(&["--deny-warnings"]);
+    book.assert_refused(
+        &output,
+        &[
+            "error: removed javascript: link from the HTML\n  --> book/essay.md:11:30",
+            "error: removed data: link from the HTML\n  --> book/essay.md:11:55",
+            "error: removed <iframe> element from the HTML\n  --> book/essay.md:13:1",
+            "error: removed <form> element from the HTML\n  --> book/essay.md:13:1",
+            "error: removed <object> element from the HTML\n  --> book/essay.md:13:1",
+            "error: link to `#nowhere` removed: there is no `#nowhere` in book/essay.md\n  --> book/essay.md:11:16",
+            "error: 6 error(s) in the input; no EPUB was written",
+        ],
+    );
+}
