@@ -284,7 +284,7 @@ impl<'a> EventRewriter<'_, 'a> {
                 ));
             }
             Event::Html(html) | Event::InlineHtml(html) => {
-                let marked = mark_first_tag(html, self.origin(range));
+                let marked = mark_start_tags(html, self.origin(range));
                 match event {
                     Event::Html(_) => self.emit(Event::Html(CowStr::from(marked))),
                     _ => self.emit_html(marked),
@@ -367,33 +367,50 @@ impl<'a> EventRewriter<'_, 'a> {
     }
 }
 
-/// The writer's raw HTML with the origin attribute added to its first start tag, so whatever
-/// the sanitizer removes from it is reported at its line. Text that does not begin with a
-/// start tag (an end tag, a comment, a continuation line) is left as it is.
-fn mark_first_tag(html: &str, origin: usize) -> String {
-    let name_length = html
-        .strip_prefix('<')
-        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic()))
-        .map(|rest| {
-            rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-                .unwrap_or(rest.len())
-        });
-    match name_length {
-        Some(length) => {
-            let name_end = 1 + length;
-            let after = &html[name_end..];
-            if after.starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/') {
-                format!(
-                    "{} {}=\"{origin}\"{after}",
-                    &html[..name_end],
-                    crate::xhtml::ORIGIN_ATTRIBUTE
-                )
-            } else {
-                html.to_string()
+/// The writer's raw HTML with the origin attribute added to each start tag, so whatever the
+/// sanitizer removes from it is reported at its line (pulldown-cmark gives an HTML block one
+/// event per line). Quoted attribute values are skipped, so their text is never touched; a
+/// `<` that does not open a tag name (`</p>`, `<!--`, `a < b`) is left alone.
+fn mark_start_tags(html: &str, origin: usize) -> String {
+    let mut out = String::with_capacity(html.len() + 32);
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let tag = &rest[open..];
+        let name_length = tag[1..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(tag.len() - 1);
+        let name_end = 1 + name_length;
+        let is_start_tag = tag[1..].starts_with(|c: char| c.is_ascii_alphabetic())
+            && tag[name_end..]
+                .starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/');
+        if !is_start_tag {
+            out.push('<');
+            rest = &tag[1..];
+            continue;
+        }
+        out.push_str(&tag[..name_end]);
+        let _ = write!(out, " {}=\"{origin}\"", crate::xhtml::ORIGIN_ATTRIBUTE);
+        // Copy the rest of the tag, quotes and all, up to its `>`.
+        let mut quote: Option<char> = None;
+        let mut end = tag.len();
+        for (index, c) in tag[name_end..].char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '>') => {
+                    end = name_end + index + 1;
+                    break;
+                }
+                (None, _) => {}
             }
         }
-        None => html.to_string(),
+        out.push_str(&tag[name_end..end]);
+        rest = &tag[end..];
     }
+    out.push_str(rest);
+    out
 }
 
 fn write_img(html: &mut String, src: &str, alt: &str, title: &str, origin: usize) {
@@ -452,18 +469,36 @@ mod tests {
 
     #[test]
     fn raw_html_start_tags_are_marked_with_their_origin() {
+        let origin = |n: u8| format!("data-bindery-origin=\"{n}\"");
         assert_eq!(
-            mark_first_tag("<script>alert(1)</script>\n", 7),
-            "<script data-bindery-origin=\"7\">alert(1)</script>\n"
+            mark_start_tags("<script>alert(1)</script>\n", 7),
+            format!("<script {}>alert(1)</script>\n", origin(7))
         );
         assert_eq!(
-            mark_first_tag("<div onclick=x/>", 0),
-            "<div data-bindery-origin=\"0\" onclick=x/>"
+            mark_start_tags("<iframe src=x></iframe><form><input/></form>", 3),
+            format!(
+                "<iframe {} src=x></iframe><form {}><input {}/></form>",
+                origin(3),
+                origin(3),
+                origin(3)
+            )
         );
-        assert_eq!(mark_first_tag("</div>", 3), "</div>");
-        assert_eq!(mark_first_tag("<!-- c -->", 3), "<!-- c -->");
-        assert_eq!(mark_first_tag("<a:b>", 3), "<a:b>");
-        assert_eq!(mark_first_tag("plain", 3), "plain");
+        // Quoted values are copied as they are, `>` and `<` in them included.
+        assert_eq!(
+            mark_start_tags("<img alt='a > <b>' title=\"<i>\">", 0),
+            format!("<img {} alt='a > <b>' title=\"<i>\">", origin(0))
+        );
+        for untouched in [
+            "</div>",
+            "<!-- c -->",
+            "<a:b>",
+            "a < b",
+            "plain",
+            "<",
+            "<1>",
+        ] {
+            assert_eq!(mark_start_tags(untouched, 3), untouched);
+        }
     }
 
     fn html(markdown: &str) -> String {

@@ -246,16 +246,11 @@ impl Filter<'_> {
 
     fn children(&mut self, parent: &Handle, depth: usize, origin: Option<usize>) -> Vec<Node> {
         let mut out = Vec::new();
-        // An element without an origin of its own follows one with it in the same stretch of
-        // raw HTML (the Markdown stage marks only the first tag of each): report it there.
-        let mut origin = origin;
         for child in parent.children.borrow().iter() {
             match &child.data {
                 NodeData::Text { contents } => push_text(&mut out, &contents.borrow()),
                 NodeData::Element { name, attrs, .. } => {
-                    let attrs = attrs.borrow();
-                    origin = origin_of(&attrs).or(origin);
-                    self.element(child, name, &attrs, depth, origin, &mut out)
+                    self.element(child, name, &attrs.borrow(), depth, origin, &mut out)
                 }
                 // Comments are the author's notes to themselves; the rest cannot occur in a
                 // fragment.
