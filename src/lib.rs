@@ -311,7 +311,26 @@ fn render_documents(
                     .with_help("the book's metadata comes from the first file only"),
             );
         }
-        let rendered = markdown::render(split.body, split.body_offset, &mut next_figure);
+        let rendered = match markdown::render_guarded(
+            split.body,
+            split.body_offset,
+            &mut next_figure,
+        ) {
+            Ok(rendered) => rendered,
+            Err(panic) => {
+                let first_line = panic.lines().next().unwrap_or_default().to_string();
+                diagnostics.push(
+                        Diagnostic::error(format!(
+                            "the Markdown parser failed on this file ({first_line})"
+                        ))
+                        .in_file(&file.path)
+                        .with_help(
+                            "this is a bug in pulldown-cmark, not in your text; simplify unusual raw HTML or stray `<` and `>` until it passes, and please report it",
+                        ),
+                    );
+                continue;
+            }
+        };
         for removed in rendered.removed {
             diagnostics.push(
                 documents::located(

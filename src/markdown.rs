@@ -60,6 +60,39 @@ pub fn render(markdown: &str, origin_base: usize, next_figure: &mut usize) -> Re
     }
 }
 
+/// [`render`], with a panic in the parser caught and returned as its message.
+///
+/// pulldown-cmark 0.13.6 panics on some inputs (a slice out of range in `parse.rs`, found by
+/// fuzzing: see docs/fuzzing.md); a writer must get an error naming the file, not a crash.
+/// The panic hook is silenced for the call so no backtrace is printed; the binary renders
+/// Markdown on one thread, before any other work starts, so nothing else panics meanwhile.
+pub fn render_guarded(
+    markdown: &str,
+    origin_base: usize,
+    next_figure: &mut usize,
+) -> Result<Rendered, String> {
+    let before = *next_figure;
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let mut figures = before;
+    let outcome = std::panic::catch_unwind(move || {
+        let rendered = render(markdown, origin_base, &mut figures);
+        (rendered, figures)
+    });
+    std::panic::set_hook(previous_hook);
+    match outcome {
+        Ok((rendered, figures)) => {
+            *next_figure = figures;
+            Ok(rendered)
+        }
+        Err(payload) => Err(payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_string()))
+            .unwrap_or_else(|| "unknown panic".to_string())),
+    }
+}
+
 /// The HTML pulldown-cmark would write, with bindery's rewrites applied.
 fn render_html(markdown: &str, origin_base: usize, next_figure: &mut usize) -> String {
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(markdown, parser_options())

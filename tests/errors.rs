@@ -746,3 +746,31 @@ fn unsafe_html_and_links_are_removed_with_their_lines() {
         ],
     );
 }
+
+// ---- regressions found by fuzzing (docs/fuzzing.md) -----------------------------------------
+
+/// pulldown-cmark 0.13.6 panics on this input (a slice out of range at parse.rs:2327 in release
+/// builds, a failed assertion with debug assertions on): the
+/// build must report it as an error on the file, with no panic message or backtrace.
+#[test]
+fn regression_markdown_parser_panic_is_an_error_not_a_crash() {
+    let book = Fixture::new();
+    let body = fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pulldown-cmark-slice-panic.md"),
+    )
+    .unwrap();
+    let mut essay = GOOD_ESSAY.as_bytes().to_vec();
+    essay.extend_from_slice(&body);
+    fs::write(book.book().join("essay.md"), essay).unwrap();
+    let output = book.build(&[]);
+    book.assert_refused(
+        &output,
+        &[
+            "error: the Markdown parser failed on this file (",
+            "--> book/essay.md",
+            "help: this is a bug in pulldown-cmark, not in your text",
+        ],
+    );
+    let stderr = stderr(&output);
+    assert!(!stderr.contains("parse.rs"), "no panic location:\n{stderr}");
+}
