@@ -127,7 +127,16 @@ fn analyse(config: &Config) -> Result<Analysis> {
         &documents,
         &mut diagnostics,
     );
-    lint::unreferenced_images(&manuscript.root, &images.sources(), &mut diagnostics);
+    let cache_dir = match &config.cache {
+        CacheMode::Directory(dir) => Some(dir.as_path()),
+        CacheMode::Disabled => None,
+    };
+    lint::unreferenced_images(
+        &manuscript.root,
+        &images.sources(),
+        cache_dir,
+        &mut diagnostics,
+    );
     Ok(Analysis {
         manuscript,
         meta,

@@ -96,9 +96,16 @@ pub fn images_without_alt_text(
 }
 
 /// Image files under `root` that no reference (nor the cover) uses. `used` holds canonical
-/// paths. Hidden files and folders are skipped (`.git`, editor backups).
-pub fn unreferenced_images(root: &Path, used: &[PathBuf], diagnostics: &mut Diagnostics) {
+/// paths. Hidden files and folders are skipped (`.git`, editor backups), and so is `skip` (the
+/// image cache, should it live in the book folder).
+pub fn unreferenced_images(
+    root: &Path,
+    used: &[PathBuf],
+    skip: Option<&Path>,
+    diagnostics: &mut Diagnostics,
+) {
     let used: HashSet<&PathBuf> = used.iter().collect();
+    let skip = skip.and_then(|folder| folder.canonicalize().ok());
     let mut unused = Vec::new();
     let mut folders = vec![root.to_path_buf()];
     let mut seen_entries = 0;
@@ -119,7 +126,12 @@ pub fn unreferenced_images(root: &Path, used: &[PathBuf], diagnostics: &mut Diag
                 continue;
             };
             if kind.is_dir() {
-                folders.push(path);
+                let skipped = skip
+                    .as_ref()
+                    .is_some_and(|skip| path.canonicalize().is_ok_and(|p| &p == skip));
+                if !skipped {
+                    folders.push(path);
+                }
             } else if is_image_name(&path) {
                 let is_used = path
                     .canonicalize()

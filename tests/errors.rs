@@ -774,3 +774,25 @@ fn regression_markdown_parser_panic_is_an_error_not_a_crash() {
     let stderr = stderr(&output);
     assert!(!stderr.contains("parse.rs"), "no panic location:\n{stderr}");
 }
+
+#[test]
+fn an_image_cache_inside_the_book_folder_is_not_reported_as_unused_images() {
+    let book = Fixture::new();
+    let args = [
+        "build",
+        "book",
+        "-o",
+        "out/book.epub",
+        "--cache-dir",
+        "book/cache",
+    ];
+    let first = book.command(&args).output().unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert!(
+        !names_in(&book.book().join("cache")).is_empty(),
+        "the cache was filled"
+    );
+    let second = book.command(&args).output().unwrap();
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    assert_eq!(stderr_warnings(&second), 0, "{}", stderr(&second));
+}
