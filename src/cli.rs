@@ -28,6 +28,9 @@ pub struct Cli {
 pub enum Command {
     /// Build an EPUB from Markdown files or book folders.
     Build(BuildCommand),
+    /// Run every check of a build (front matter, Markdown, links, images) without writing an
+    /// EPUB: exit 0 when clean, 1 on errors. Fast enough for a pre-commit hook.
+    Check(CheckArgs),
     /// Start a new book: essay.md with every front-matter key, an example figure, a .gitignore.
     Init(InitArgs),
     /// Build, then build again whenever the Markdown, an image or the stylesheet changes.
@@ -129,12 +132,48 @@ pub struct BuildArgs {
     /// Also print each stage of the build and how long it took.
     #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,
+
+    /// Treat warnings as errors: fail, and write nothing, if there are any (for CI).
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatArg {
     Epub,
     Kepub,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Markdown files, or folders whose *.md files (in name order) are the chapters.
+    #[arg(value_name = "INPUT", default_value = "book")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Report a missing or remote image as a warning instead of an error (for drafts).
+    #[arg(long)]
+    pub allow_missing_images: bool,
+
+    /// Treat warnings as errors: exit 1 if there are any (for CI).
+    #[arg(long)]
+    pub deny_warnings: bool,
+
+    /// Print nothing but problems.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl CheckArgs {
+    /// The [`Config`] of a build of the same inputs; a check writes nothing and caches nothing.
+    pub fn into_config(self) -> Config {
+        Config {
+            allow_missing_images: self.allow_missing_images,
+            quiet: self.quiet,
+            deny_warnings: self.deny_warnings,
+            source_date_epoch: source_date_epoch(),
+            ..Config::new(self.inputs)
+        }
+    }
 }
 
 impl BuildArgs {
@@ -166,6 +205,7 @@ impl BuildArgs {
                 FormatArg::Epub => OutputFormat::Epub,
                 FormatArg::Kepub => OutputFormat::Kepub,
             },
+            deny_warnings: self.deny_warnings,
         }
     }
 }

@@ -27,6 +27,8 @@ pub struct Config {
     pub max_epub_bytes: u64,
     /// A plain EPUB, or Kobo's kepub flavour of it.
     pub format: OutputFormat,
+    /// Fail on warnings as on errors (for CI).
+    pub deny_warnings: bool,
 }
 
 /// What kind of book to write.
@@ -74,6 +76,7 @@ impl Config {
             verbose: false,
             max_epub_bytes: DEFAULT_MAX_EPUB_BYTES,
             format: OutputFormat::Epub,
+            deny_warnings: false,
         }
     }
 }

@@ -90,6 +90,21 @@ impl Diagnostic {
         self
     }
 
+    /// This diagnostic as an error: what `--deny-warnings` makes of a warning.
+    pub fn denied(self) -> Self {
+        match self.severity {
+            Severity::Error => self,
+            Severity::Warning => Diagnostic {
+                severity: Severity::Error,
+                help: Some(match self.help {
+                    Some(help) => format!("{help} (a warning, denied by --deny-warnings)"),
+                    None => "a warning, denied by --deny-warnings".to_string(),
+                }),
+                ..self
+            },
+        }
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }

@@ -385,6 +385,11 @@ fn plain_message(error: &serde_saphyr::Error) -> String {
         Some(index) => &first[..index],
         None => first,
     };
+    // The budget's own words ("budget breached: Nodes { nodes: 10001 }") mean nothing to a
+    // writer; what tripped it is nearly always aliases expanding without end.
+    if first.contains("budget breached") {
+        return "too many nodes, aliases or nesting levels (a YAML alias bomb?); refused".into();
+    }
     first.trim_start_matches("error: ").to_string()
 }
 

@@ -18,10 +18,12 @@ pub mod error;
 pub mod frontmatter;
 pub mod images;
 pub mod init;
+pub mod lint;
 pub mod markdown;
 pub mod model;
 pub mod package;
 pub mod report;
+pub mod snippets;
 pub mod source;
 pub mod terminal;
 pub mod watch;
@@ -29,7 +31,7 @@ pub mod xhtml;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::config::{CacheMode, Config};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -97,41 +99,158 @@ fn human_bytes(bytes: u64) -> String {
     }
 }
 
+/// What `bindery check` found in a manuscript that has no errors.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    pub warnings: Vec<Diagnostic>,
+    pub files: usize,
+    pub images: usize,
+    pub elapsed: Duration,
+}
+
+impl CheckReport {
+    pub fn summary(&self) -> String {
+        format!(
+            "checked {} file(s) and {} image(s): {} warning(s) in {:.2} s",
+            self.files,
+            self.images,
+            self.warnings.len(),
+            self.elapsed.as_secs_f64()
+        )
+    }
+}
+
+/// Everything a build learns about the manuscript before it makes anything.
+struct Analysis {
+    manuscript: Manuscript,
+    /// `None` when the front matter has errors (they are in `diagnostics`).
+    meta: Option<Meta>,
+    documents: Vec<Document>,
+    images: ImagePlan,
+    diagnostics: Diagnostics,
+}
+
+/// Reads and checks the manuscript: front matter, Markdown, links, and where every image
+/// is. Problems go into the analysis' diagnostics rather than ending it, so one run reports
+/// them all; only a manuscript that cannot be read at all is an early error.
+fn analyse(config: &Config) -> Result<Analysis> {
+    let manuscript = source::read_manuscript(&config.inputs)?;
+    let mut diagnostics = Diagnostics::new();
+    let meta = read_meta(&manuscript, config, &mut diagnostics)?;
+    let split_level = meta.as_ref().map_or(0, |m| m.split_level);
+    let mut documents = render_documents(&manuscript, split_level, &mut diagnostics);
+    documents::resolve_links(&mut documents, &manuscript.files, &mut diagnostics);
+    lint::skipped_heading_levels(&documents, &manuscript.files, &mut diagnostics);
+    lint::images_without_alt_text(&documents, &manuscript.files, &mut diagnostics);
+    let images = plan_images(
+        &manuscript,
+        meta.as_ref(),
+        config,
+        &documents,
+        &mut diagnostics,
+    );
+    let cache_dir = match &config.cache {
+        CacheMode::Directory(dir) => Some(dir.as_path()),
+        CacheMode::Disabled => None,
+    };
+    lint::unreferenced_images(
+        &manuscript.root,
+        &images.sources(),
+        cache_dir,
+        &mut diagnostics,
+    );
+    Ok(Analysis {
+        manuscript,
+        meta,
+        documents,
+        images,
+        diagnostics,
+    })
+}
+
+/// Fails with every diagnostic when any is an error, or (with `--deny-warnings`) when any
+/// warning was found; warnings then count as errors.
+fn fail_on_problems(diagnostics: Diagnostics, config: &Config) -> Result<Diagnostics> {
+    if diagnostics.has_errors() {
+        return Err(Error::Input(diagnostics.into_vec()));
+    }
+    if config.deny_warnings && !diagnostics.items().is_empty() {
+        let denied = diagnostics
+            .into_vec()
+            .into_iter()
+            .map(Diagnostic::denied)
+            .collect();
+        return Err(Error::Input(denied));
+    }
+    Ok(diagnostics)
+}
+
+/// Runs every check of a build, decoding each image far enough to know it is sound, and
+/// writes nothing.
+pub fn check(config: &Config) -> Result<CheckReport> {
+    let started = Instant::now();
+    let Analysis {
+        manuscript,
+        images,
+        mut diagnostics,
+        ..
+    } = analyse(config)?;
+    let problems = images::validate(&images.jobs);
+    diagnostics.extend(images.locate(problems, &manuscript));
+    let diagnostics = fail_on_problems(diagnostics, config)?;
+    Ok(CheckReport {
+        warnings: diagnostics.into_vec(),
+        files: manuscript.files.len(),
+        images: images.jobs.len(),
+        elapsed: started.elapsed(),
+    })
+}
+
 /// Builds the EPUB `config` describes. On any error in the input, nothing is written and
 /// a previous EPUB at the output path is left as it was.
 pub fn build(config: &Config) -> Result<Report> {
     let mut timings = report::Timings::start();
-    let manuscript = source::read_manuscript(&config.inputs)?;
-    timings.mark("read sources");
-    let mut diagnostics = Diagnostics::new();
-
-    let meta = read_meta(&manuscript, config, &mut diagnostics)?;
-    timings.mark("front matter");
-    let mut documents = render_documents(&manuscript, &meta, &mut diagnostics);
-    documents::resolve_links(&mut documents, &manuscript.files, &mut diagnostics);
-    timings.mark("markdown");
-
-    let output = output_path(config, &meta, &manuscript)?;
+    let Analysis {
+        manuscript,
+        meta,
+        mut documents,
+        images: plan,
+        mut diagnostics,
+    } = analyse(config)?;
+    timings.mark("read and check sources");
+    let output = output_path(
+        config,
+        meta.as_ref().map(|m| m.title.as_str()),
+        &manuscript,
+        &mut diagnostics,
+    );
     let scratch = tempfile::Builder::new()
         .prefix(".bindery-")
         .tempdir()
         .context("create a temporary folder", std::env::temp_dir())?;
-    let mut processed = process_images(
-        &manuscript,
-        &meta,
-        config,
-        &mut documents,
-        scratch.path(),
-        &mut diagnostics,
-    )?;
+    let settings = pipeline_settings(meta.as_ref(), config);
+    // The images that could be found are processed even when others could not, so their
+    // problems are reported in the same run.
+    let processed = match images::process(&plan.jobs, &settings, scratch.path()) {
+        Ok(processed) => Some(processed),
+        Err(problems) => {
+            diagnostics.extend(plan.locate(problems, &manuscript));
+            None
+        }
+    };
+    let mut diagnostics = fail_on_problems(diagnostics, config)?;
+    let (Some(meta), Some(output), Some(processed)) = (meta, output, processed) else {
+        // Each of these is `None` only with an error diagnostic, handled just above.
+        return Err(Error::Input(diagnostics.into_vec()));
+    };
+    let mut processed = plan.apply(processed, &mut documents);
     if meta.cover.is_none() {
-        let grayscale = pipeline_settings(&meta, config).grayscale;
-        processed.push((generate_cover(&meta, grayscale, scratch.path())?, true));
+        processed.push((
+            generate_cover(&meta, settings.grayscale, scratch.path())?,
+            true,
+        ));
     }
     timings.mark("images");
-    if diagnostics.has_errors() {
-        return Err(Error::Input(diagnostics.into_vec()));
-    }
 
     let extra_css = match &meta.css {
         Some(path) => Some(read_stylesheet(path)?),
@@ -175,29 +294,36 @@ pub fn build(config: &Config) -> Result<Report> {
     })
 }
 
-/// The book's metadata from the first file's front matter.
+/// The book's metadata from the first file's front matter; `None` when it has errors (they
+/// are pushed to `diagnostics`, and the rest of the book is still checked).
 fn read_meta(
     manuscript: &Manuscript,
     config: &Config,
     diagnostics: &mut Diagnostics,
-) -> Result<Meta> {
+) -> Result<Option<Meta>> {
     let Some(first) = manuscript.files.first() else {
         return Err(Error::Input(vec![Diagnostic::error(
             "the book has no Markdown files",
         )]));
     };
-    let split = frontmatter::split(&first.path, &first.text).map_err(|d| Error::Input(vec![d]))?;
+    let split = match frontmatter::split(&first.path, &first.text) {
+        Ok(split) => split,
+        Err(problem) => {
+            diagnostics.push(problem);
+            return Ok(None);
+        }
+    };
     let defaults = MetaDefaults {
         source_date_epoch: config.source_date_epoch,
     };
     match frontmatter::parse_meta(&first.path, &first.text, &split, &manuscript.root, defaults) {
         Ok(parsed) => {
             diagnostics.extend(parsed.warnings);
-            Ok(parsed.meta)
+            Ok(Some(parsed.meta))
         }
-        Err(mut problems) => {
-            problems.splice(0..0, diagnostics.items().iter().cloned());
-            Err(Error::Input(problems))
+        Err(problems) => {
+            diagnostics.extend(problems);
+            Ok(None)
         }
     }
 }
@@ -205,7 +331,7 @@ fn read_meta(
 /// Renders every file and splits it into content documents.
 fn render_documents(
     manuscript: &Manuscript,
-    meta: &Meta,
+    split_level: u8,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Document> {
     let mut next_figure = 0;
@@ -215,7 +341,10 @@ fn render_documents(
         let split = match frontmatter::split(&file.path, &file.text) {
             Ok(split) => split,
             Err(problem) => {
-                diagnostics.push(problem);
+                // The first file's unclosed front matter is reported by `read_meta`.
+                if index > 0 {
+                    diagnostics.push(problem);
+                }
                 continue;
             }
         };
@@ -226,7 +355,26 @@ fn render_documents(
                     .with_help("the book's metadata comes from the first file only"),
             );
         }
-        let rendered = markdown::render(split.body, split.body_offset, &mut next_figure);
+        let rendered = match markdown::render_guarded(
+            split.body,
+            split.body_offset,
+            &mut next_figure,
+        ) {
+            Ok(rendered) => rendered,
+            Err(panic) => {
+                let first_line = panic.lines().next().unwrap_or_default().to_string();
+                diagnostics.push(
+                        Diagnostic::error(format!(
+                            "the Markdown parser failed on this file ({first_line})"
+                        ))
+                        .in_file(&file.path)
+                        .with_help(
+                            "this is a bug in pulldown-cmark, not in your text; simplify unusual raw HTML or stray `<` and `>` until it passes, and please report it",
+                        ),
+                    );
+                continue;
+            }
+        };
         for removed in rendered.removed {
             diagnostics.push(
                 documents::located(
@@ -240,28 +388,102 @@ fn render_documents(
         documents.extend(documents::split_into_documents(
             index,
             rendered.nodes,
-            meta.split_level,
+            split_level,
             &mut next_document,
         ));
     }
     documents
 }
 
-/// Resolves every image reference to a file in the book, runs the image pipeline on them
-/// (and the cover), and points the documents at the results. Returns each processed image
-/// and whether it is the cover.
-fn process_images(
+/// Which image files the book uses, and which reference uses which.
+struct ImagePlan {
+    /// Distinct sources; the cover, if any, is one of them.
+    jobs: Vec<ImageJob>,
+    /// (file, src) → index into `jobs`, or `None` when the image is shown as its alt text.
+    reference_job: HashMap<(usize, String), Option<usize>>,
+    /// Per job, the first place that uses it: (file, src as written, origin), for messages.
+    first_use: Vec<Option<(usize, String, Option<usize>)>>,
+    cover_job: Option<usize>,
+}
+
+impl ImagePlan {
+    fn sources(&self) -> Vec<PathBuf> {
+        self.jobs.iter().map(|job| job.source.clone()).collect()
+    }
+
+    /// Moves the image pipeline's problems, which name the image file, to the Markdown line
+    /// that uses the image.
+    fn locate(&self, problems: Vec<Diagnostic>, manuscript: &Manuscript) -> Vec<Diagnostic> {
+        problems
+            .into_iter()
+            .map(|problem| {
+                let used_at = self
+                    .jobs
+                    .iter()
+                    .position(|job| problem.path.as_ref() == Some(&job.source))
+                    .and_then(|index| self.first_use[index].as_ref());
+                match (used_at, &problem.location) {
+                    (Some((file, src, origin)), None) => documents::located(
+                        Diagnostic {
+                            message: format!("image `{src}`: {}", problem.message),
+                            path: None,
+                            ..problem
+                        },
+                        &manuscript.files[*file],
+                        *origin,
+                    ),
+                    _ => problem,
+                }
+            })
+            .collect()
+    }
+
+    /// Points the documents at the processed images; returns each distinct output and
+    /// whether it is the cover.
+    fn apply(
+        &self,
+        processed: Vec<ProcessedImage>,
+        documents: &mut [Document],
+    ) -> Vec<(ProcessedImage, bool)> {
+        documents::apply_images(documents, &|file, src| match (*self
+            .reference_job
+            .get(&(file, src.to_string()))?)
+        .map(|job| &processed[job])
+        {
+            Some(image) => Some(ImageOutcome::Use {
+                src: format!("../images/{}", image.file_name),
+                embedded_caption: image.embedded_caption.clone(),
+            }),
+            None => Some(ImageOutcome::ReplaceWithAlt),
+        });
+
+        // The same output file may serve several references; the EPUB holds it once.
+        let mut seen = std::collections::HashSet::new();
+        processed
+            .into_iter()
+            .enumerate()
+            .filter(|(_, image)| seen.insert(image.file_name.clone()))
+            .map(|(index, image)| (image, Some(index) == self.cover_job))
+            .collect()
+    }
+}
+
+/// Resolves every image reference (and the cover) to a file in the book. References that
+/// cannot be used are reported (errors, or warnings with `--allow-missing-images`).
+fn plan_images(
     manuscript: &Manuscript,
-    meta: &Meta,
+    meta: Option<&Meta>,
     config: &Config,
-    documents: &mut [Document],
-    scratch: &Path,
+    documents: &[Document],
     diagnostics: &mut Diagnostics,
-) -> Result<Vec<(ProcessedImage, bool)>> {
-    let mut jobs: Vec<ImageJob> = Vec::new();
+) -> ImagePlan {
+    let mut plan = ImagePlan {
+        jobs: Vec::new(),
+        reference_job: HashMap::new(),
+        first_use: Vec::new(),
+        cover_job: None,
+    };
     let mut job_of_path: HashMap<PathBuf, usize> = HashMap::new();
-    // (file, src) → index into jobs, or None when the image is shown as its alt text.
-    let mut reference_job: HashMap<(usize, String), Option<usize>> = HashMap::new();
 
     for reference in documents::image_references(documents) {
         let file = &manuscript.files[reference.file];
@@ -278,13 +500,18 @@ fn process_images(
         });
         let job = match resolved {
             Ok(path) => {
-                let next = jobs.len();
+                let next = plan.jobs.len();
                 let index = *job_of_path.entry(path.clone()).or_insert(next);
                 if index == next {
-                    jobs.push(ImageJob {
+                    plan.jobs.push(ImageJob {
                         source: path,
                         purpose: Purpose::Figure,
                     });
+                    plan.first_use.push(Some((
+                        reference.file,
+                        reference.src.clone(),
+                        reference.origin,
+                    )));
                 }
                 Some(index)
             }
@@ -300,69 +527,37 @@ fn process_images(
                 None
             }
         };
-        reference_job.insert((reference.file, reference.src), job);
+        plan.reference_job
+            .insert((reference.file, reference.src), job);
     }
 
-    let cover_job = match &meta.cover {
-        Some(cover) => {
-            let written = cover.strip_prefix(&manuscript.root).unwrap_or(cover);
-            let first = &manuscript.files[0];
-            match source::resolve_local(
-                &manuscript.root,
-                &manuscript.root,
-                &written.to_string_lossy(),
-            ) {
-                Ok(path) => {
-                    jobs.push(ImageJob {
-                        source: path,
-                        purpose: Purpose::Cover,
-                    });
-                    Some(jobs.len() - 1)
-                }
-                Err(_) => {
-                    diagnostics.push(
-                        Diagnostic::error(format!(
-                            "cover image `{}` not found in the book folder",
-                            written.display()
-                        ))
-                        .in_file(&first.path)
-                        .with_help("set `cover:` to an image path relative to the book folder"),
-                    );
-                    None
-                }
+    if let Some(cover) = meta.and_then(|m| m.cover.as_ref()) {
+        let written = cover.strip_prefix(&manuscript.root).unwrap_or(cover);
+        let first = &manuscript.files[0];
+        match source::resolve_local(
+            &manuscript.root,
+            &manuscript.root,
+            &written.to_string_lossy(),
+        ) {
+            Ok(path) => {
+                plan.jobs.push(ImageJob {
+                    source: path,
+                    purpose: Purpose::Cover,
+                });
+                plan.first_use.push(None);
+                plan.cover_job = Some(plan.jobs.len() - 1);
             }
+            Err(_) => diagnostics.push(
+                Diagnostic::error(format!(
+                    "cover image `{}` not found in the book folder",
+                    written.display()
+                ))
+                .in_file(&first.path)
+                .with_help("set `cover:` to an image path relative to the book folder"),
+            ),
         }
-        None => None,
-    };
-    if diagnostics.has_errors() {
-        return Err(Error::Input(std::mem::take(diagnostics).into_vec()));
     }
-
-    let settings = pipeline_settings(meta, config);
-    let processed = images::process(&jobs, &settings, scratch).map_err(|mut problems| {
-        problems.splice(0..0, diagnostics.items().iter().cloned());
-        Error::Input(problems)
-    })?;
-
-    documents::apply_images(documents, &|file, src| match (*reference_job
-        .get(&(file, src.to_string()))?)
-    .map(|job| &processed[job])
-    {
-        Some(image) => Some(ImageOutcome::Use {
-            src: format!("../images/{}", image.file_name),
-            embedded_caption: image.embedded_caption.clone(),
-        }),
-        None => Some(ImageOutcome::ReplaceWithAlt),
-    });
-
-    // The same output file may serve several references; the EPUB holds it once.
-    let mut seen = std::collections::HashSet::new();
-    Ok(processed
-        .into_iter()
-        .enumerate()
-        .filter(|(_, image)| seen.insert(image.file_name.clone()))
-        .map(|(index, image)| (image, Some(index) == cover_job))
-        .collect())
+    plan
 }
 
 /// Every book gets a cover: readers' library views show a sideloaded book by its cover image.
@@ -409,23 +604,24 @@ fn generate_cover(meta: &Meta, grayscale: bool, scratch: &Path) -> Result<Proces
     })
 }
 
-fn pipeline_settings(meta: &Meta, config: &Config) -> PipelineSettings {
+fn pipeline_settings(meta: Option<&Meta>, config: &Config) -> PipelineSettings {
     let defaults = PipelineSettings::default();
+    let from_meta = meta.map(|m| m.images.clone()).unwrap_or_default();
     PipelineSettings {
         max_size: config
             .images
             .max_size
-            .or(meta.images.max_size)
+            .or(from_meta.max_size)
             .unwrap_or(defaults.max_size),
         quality: config
             .images
             .quality
-            .or(meta.images.quality)
+            .or(from_meta.quality)
             .unwrap_or(defaults.quality),
         grayscale: config
             .images
             .grayscale
-            .or(meta.images.grayscale)
+            .or(from_meta.grayscale)
             .unwrap_or(defaults.grayscale),
         cache_dir: match &config.cache {
             CacheMode::Directory(dir) => Some(dir.clone()),
@@ -448,15 +644,23 @@ fn read_stylesheet(path: &Path) -> Result<String> {
     })
 }
 
-/// `-o`, else `<slug of title>.epub` in the current folder. Refuses to overwrite an input.
-fn output_path(config: &Config, meta: &Meta, manuscript: &Manuscript) -> Result<PathBuf> {
-    let output = match &config.output {
-        Some(path) => path.clone(),
-        None => PathBuf::from(format!(
+/// `-o`, else `<slug of title>.epub` in the current folder. Refuses to overwrite an input,
+/// a folder, or to write where no file can be created; `None` after reporting why.
+fn output_path(
+    config: &Config,
+    title: Option<&str>,
+    manuscript: &Manuscript,
+    diagnostics: &mut Diagnostics,
+) -> Option<PathBuf> {
+    let output = match (&config.output, title) {
+        (Some(path), _) => path.clone(),
+        (None, Some(title)) => PathBuf::from(format!(
             "{}.{}",
-            file_slug(&meta.title),
+            file_slug(title),
             config.format.extension()
         )),
+        // The title is wrong; that error is reported already.
+        (None, None) => return None,
     };
     let absolute_output = source::absolute(&output);
     if manuscript
@@ -464,20 +668,26 @@ fn output_path(config: &Config, meta: &Meta, manuscript: &Manuscript) -> Result<
         .iter()
         .any(|f| f.absolute == absolute_output)
     {
-        return Err(Error::Input(vec![
+        diagnostics.push(
             Diagnostic::error("the output would overwrite an input file")
                 .in_file(&output)
                 .with_help("choose another path with -o"),
-        ]));
+        );
+        return None;
     }
     if output.is_dir() {
-        return Err(Error::Input(vec![
+        diagnostics.push(
             Diagnostic::error("the output path is a folder")
                 .in_file(&output)
                 .with_help("give a file name, e.g. -o book.epub"),
-        ]));
+        );
+        return None;
     }
-    Ok(output)
+    if let Err(problem) = package::check_writable(&output) {
+        diagnostics.push(problem);
+        return None;
+    }
+    Some(output)
 }
 
 /// A file name from a title: letters and digits, lower case, `-` between words.

@@ -16,7 +16,7 @@ use std::time::Instant;
 use anstream::eprintln;
 use clap::Parser;
 
-use bindery::cli::{BuildCommand, Cli, Command, InitArgs, ReportFormat, WatchArgs};
+use bindery::cli::{BuildCommand, CheckArgs, Cli, Command, InitArgs, ReportFormat, WatchArgs};
 use bindery::config::Config;
 use bindery::error::{Error, Result};
 use bindery::report::JsonReport;
@@ -26,6 +26,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build(command) => build(command),
+        Command::Check(args) => check(args),
         Command::Init(args) => init(args),
         Command::Watch(args) => watch(args),
         Command::Completions(args) => {
@@ -58,6 +59,23 @@ fn build(command: BuildCommand) -> ExitCode {
         println!("{}", report.to_json());
     } else if let Ok(report) = &result {
         println!("{}", report.output.display());
+    }
+    exit_code(&result)
+}
+
+/// `bindery check`: every check of a build, nothing written.
+fn check(args: CheckArgs) -> ExitCode {
+    let config = args.into_config();
+    let result = bindery::check(&config);
+    match &result {
+        Ok(report) if !config.quiet => {
+            for warning in &report.warnings {
+                eprintln!("{}", terminal::diagnostic(warning));
+            }
+            eprintln!("{}", report.summary());
+        }
+        Ok(_) => {}
+        Err(error) => print_error(error, "check failed", "fix the problems above"),
     }
     exit_code(&result)
 }

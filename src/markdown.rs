@@ -60,6 +60,39 @@ pub fn render(markdown: &str, origin_base: usize, next_figure: &mut usize) -> Re
     }
 }
 
+/// [`render`], with a panic in the parser caught and returned as its message.
+///
+/// pulldown-cmark 0.13.6 panics on some inputs (a slice out of range in `parse.rs`, found by
+/// fuzzing: see docs/fuzzing.md); a writer must get an error naming the file, not a crash.
+/// The panic hook is silenced for the call so no backtrace is printed; the binary renders
+/// Markdown on one thread, before any other work starts, so nothing else panics meanwhile.
+pub fn render_guarded(
+    markdown: &str,
+    origin_base: usize,
+    next_figure: &mut usize,
+) -> Result<Rendered, String> {
+    let before = *next_figure;
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let mut figures = before;
+    let outcome = std::panic::catch_unwind(move || {
+        let rendered = render(markdown, origin_base, &mut figures);
+        (rendered, figures)
+    });
+    std::panic::set_hook(previous_hook);
+    match outcome {
+        Ok((rendered, figures)) => {
+            *next_figure = figures;
+            Ok(rendered)
+        }
+        Err(payload) => Err(payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_string()))
+            .unwrap_or_else(|| "unknown panic".to_string())),
+    }
+}
+
 /// The HTML pulldown-cmark would write, with bindery's rewrites applied.
 fn render_html(markdown: &str, origin_base: usize, next_figure: &mut usize) -> String {
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(markdown, parser_options())
@@ -283,6 +316,13 @@ impl<'a> EventRewriter<'_, 'a> {
                     "<span class=\"task\" role=\"img\" aria-label=\"{label}\">{mark}</span> "
                 ));
             }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let marked = mark_start_tags(html, self.origin(range));
+                match event {
+                    Event::Html(_) => self.emit(Event::Html(CowStr::from(marked))),
+                    _ => self.emit_html(marked),
+                }
+            }
             _ => self.emit(event.clone()),
         }
         index + 1
@@ -360,6 +400,52 @@ impl<'a> EventRewriter<'_, 'a> {
     }
 }
 
+/// The writer's raw HTML with the origin attribute added to each start tag, so whatever the
+/// sanitizer removes from it is reported at its line (pulldown-cmark gives an HTML block one
+/// event per line). Quoted attribute values are skipped, so their text is never touched; a
+/// `<` that does not open a tag name (`</p>`, `<!--`, `a < b`) is left alone.
+fn mark_start_tags(html: &str, origin: usize) -> String {
+    let mut out = String::with_capacity(html.len() + 32);
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let tag = &rest[open..];
+        let name_length = tag[1..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(tag.len() - 1);
+        let name_end = 1 + name_length;
+        let is_start_tag = tag[1..].starts_with(|c: char| c.is_ascii_alphabetic())
+            && tag[name_end..]
+                .starts_with(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/');
+        if !is_start_tag {
+            out.push('<');
+            rest = &tag[1..];
+            continue;
+        }
+        out.push_str(&tag[..name_end]);
+        let _ = write!(out, " {}=\"{origin}\"", crate::xhtml::ORIGIN_ATTRIBUTE);
+        // Copy the rest of the tag, quotes and all, up to its `>`.
+        let mut quote: Option<char> = None;
+        let mut end = tag.len();
+        for (index, c) in tag[name_end..].char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '>') => {
+                    end = name_end + index + 1;
+                    break;
+                }
+                (None, _) => {}
+            }
+        }
+        out.push_str(&tag[name_end..end]);
+        rest = &tag[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn write_img(html: &mut String, src: &str, alt: &str, title: &str, origin: usize) {
     html.push_str("<img src=\"");
     let _ = escape_href(&mut *html, src);
@@ -413,6 +499,40 @@ fn unique_slug(wanted: &str, taken: &mut HashSet<String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_html_start_tags_are_marked_with_their_origin() {
+        let origin = |n: u8| format!("data-bindery-origin=\"{n}\"");
+        assert_eq!(
+            mark_start_tags("<script>alert(1)</script>\n", 7),
+            format!("<script {}>alert(1)</script>\n", origin(7))
+        );
+        assert_eq!(
+            mark_start_tags("<iframe src=x></iframe><form><input/></form>", 3),
+            format!(
+                "<iframe {} src=x></iframe><form {}><input {}/></form>",
+                origin(3),
+                origin(3),
+                origin(3)
+            )
+        );
+        // Quoted values are copied as they are, `>` and `<` in them included.
+        assert_eq!(
+            mark_start_tags("<img alt='a > <b>' title=\"<i>\">", 0),
+            format!("<img {} alt='a > <b>' title=\"<i>\">", origin(0))
+        );
+        for untouched in [
+            "</div>",
+            "<!-- c -->",
+            "<a:b>",
+            "a < b",
+            "plain",
+            "<",
+            "<1>",
+        ] {
+            assert_eq!(mark_start_tags(untouched, 3), untouched);
+        }
+    }
 
     fn html(markdown: &str) -> String {
         let mut next = 0;

@@ -72,6 +72,42 @@ const BEST_DEFLATE_LEVEL: i64 = 9;
 /// The size of the buffer used to copy file entries into the archive.
 const COPY_BUFFER_SIZE: usize = 64 * 1024;
 
+/// Checks, before any work is done, that a file can be created beside `output` (where
+/// [`write_atomically`] puts its temporary file): the folder exists, is a folder, and is
+/// writable. Probing with a real temporary file answers for permissions, read-only mounts
+/// and ACLs alike, which inspecting mode bits would not.
+pub fn check_writable(output: &Path) -> std::result::Result<(), Diagnostic> {
+    let folder = match output.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let problem = |what: String| {
+        Diagnostic::error(format!("cannot write the EPUB here: {what}"))
+            .in_file(output)
+            .with_help("choose a folder you can write to with -o")
+    };
+    match std::fs::metadata(folder) {
+        Ok(meta) if !meta.is_dir() => {
+            return Err(problem(format!("{} is not a folder", folder.display())));
+        }
+        Ok(_) => {}
+        Err(error) => {
+            return Err(problem(format!("folder {}: {error}", folder.display())));
+        }
+    }
+    tempfile::Builder::new()
+        .prefix(".bindery-")
+        .suffix(".probe")
+        .tempfile_in(folder)
+        .map(drop)
+        .map_err(|error| {
+            problem(format!(
+                "folder {} is not writable ({error})",
+                folder.display()
+            ))
+        })
+}
+
 /// Writes `mimetype` (first, stored) and then `entries` in the given order to a temp file beside
 /// `output`, then renames it over `output`. Returns the size written. A failure leaves no temp
 /// file and leaves a previous `output` untouched.
@@ -97,6 +133,15 @@ pub fn write_atomically(entries: Vec<Entry>, output: &Path) -> Result<u64> {
 
     let size = write_zip(&entries, temporary.as_file_mut(), output)?;
     // Flush to disk before the rename, so a crash cannot leave a renamed but empty book.
+    // A temporary file is created private (0600); a book is a document to share and sync.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temporary
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .context("write", output)?;
+    }
     temporary.as_file().sync_all().context("write", output)?;
     temporary
         .persist(output)

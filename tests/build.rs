@@ -291,7 +291,7 @@ fn a_failed_build_leaves_the_previous_epub_untouched_and_no_temp_file() {
     assert_eq!(result.status.code(), Some(1));
     let stderr = text(&result.stderr);
     assert!(
-        stderr.contains("essay.md:5:1: error: image `images/missing.jpg` not found"),
+        stderr.contains("error: image `images/missing.jpg` not found\n --> essay.md:5:1\n"),
         "{stderr}"
     );
     assert_eq!(fs::read(&output).unwrap(), before);
@@ -321,7 +321,9 @@ fn chapters_link_to_each_other_and_broken_links_are_dropped_with_a_warning() {
     assert!(result.status.success(), "{}", text(&result.stderr));
     let stderr = text(&result.stderr);
     assert!(
-        stderr.contains("01-one.md:7:38: warning: link to `03-none.md` removed"),
+        stderr.contains(
+            "warning: link to `03-none.md` removed: `03-none.md` is not one of the book's Markdown files\n --> book/01-one.md:7:38\n"
+        ),
         "{stderr}"
     );
     let one = entry_text(&output, "OEBPS/text/chapter-001.xhtml");

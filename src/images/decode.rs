@@ -27,6 +27,13 @@ pub const MAX_PIXELS: u64 = 64_000_000;
 pub const MAX_SIDE: u32 = 30_000;
 /// Backstop for the decoders' own allocations (buffers beyond the final pixels).
 const MAX_ALLOC: u64 = 512 * 1024 * 1024;
+/// Largest decoded size, in bytes, of an image that is not a JPEG. JPEGs are decoded scaled
+/// down (see above), but PNG, GIF and WebP decode at full size, and the pipeline may hold one
+/// converted copy beside the decoded pixels: 96 MiB keeps a build under 300 MiB even for a
+/// 60 kB PNG that claims 8000×8000 RGBA (a decompression bomb within the pixel limits, which
+/// took 560 MiB before this limit). It still admits a 24-megapixel RGBA or 32-megapixel RGB
+/// PNG.
+pub const MAX_DECODED_BYTES: u64 = 96 * 1024 * 1024;
 
 /// The file formats the pipeline tells apart; they matter for the copy-as-is decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,11 +64,19 @@ pub enum DecodeError {
     Svg,
     #[error("not an image format bindery can read")]
     UnknownFormat,
+    #[error("this is a {0} image, a format bindery does not read")]
+    Unsupported(String),
     #[error(
         "the image is too large ({width}×{height} pixels); the limit is {} megapixels and {MAX_SIDE} pixels a side",
         MAX_PIXELS / 1_000_000
     )]
     TooLarge { width: u32, height: u32 },
+    #[error(
+        "the image would take {} MiB of memory once decoded ({width}×{height} pixels); the limit for PNG, GIF and WebP images is {} MiB",
+        bytes.div_ceil(1 << 20),
+        MAX_DECODED_BYTES >> 20
+    )]
+    TooMuchMemory { width: u32, height: u32, bytes: u64 },
     #[error("the image file is damaged or incomplete: {0}")]
     Corrupt(String),
 }
@@ -92,7 +107,13 @@ pub fn sniff(bytes: &[u8]) -> Result<SourceFormat, DecodeError> {
         ImageFormat::Png => SourceFormat::Png,
         ImageFormat::Gif => SourceFormat::Gif,
         ImageFormat::WebP => SourceFormat::WebP,
-        _ => SourceFormat::Other,
+        // Recognised, but the decoders for it are not built in (BMP, TIFF, AVIF, …): say so
+        // rather than calling the file damaged.
+        other => {
+            return Err(DecodeError::Unsupported(
+                format!("{other:?}").to_uppercase(),
+            ));
+        }
     })
 }
 
@@ -208,6 +229,14 @@ fn decode_with_image_crate(bytes: &[u8], format: SourceFormat) -> Result<Decoded
             width: stored_size.0,
             height: stored_size.1,
         })?;
+    let decoded_bytes = decoder.total_bytes();
+    if decoded_bytes > MAX_DECODED_BYTES {
+        return Err(DecodeError::TooMuchMemory {
+            width: stored_size.0,
+            height: stored_size.1,
+            bytes: decoded_bytes,
+        });
+    }
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let icc_profile = decoder.icc_profile().ok().flatten();
     let image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;

@@ -138,3 +138,23 @@ pub fn process(
         Err(diagnostics)
     }
 }
+
+/// Checks that every job's file is an image bindery can use: read, sniffed, and decoded under
+/// the limits (JPEGs at the smallest scale their decoder offers, which still reads every
+/// block), with nothing resized, encoded or written. Returns every problem, as [`process`]
+/// would report it.
+pub fn validate(jobs: &[ImageJob]) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
+    jobs.par_iter()
+        .filter_map(|job| {
+            std::panic::catch_unwind(|| work::validate_one(job))
+                .unwrap_or_else(|_| {
+                    Err(
+                        Diagnostic::error("this image could not be checked (internal error)")
+                            .in_file(&job.source),
+                    )
+                })
+                .err()
+        })
+        .collect()
+}

@@ -188,11 +188,27 @@ pub(super) fn process_one(
     })
 }
 
+/// Reads and decodes one image as [`process_one`] would, and keeps nothing: `bindery check`.
+pub(super) fn validate_one(job: &super::ImageJob) -> Result<(), Diagnostic> {
+    let path = &job.source;
+    let source = fs::read(path).map_err(|error| {
+        Diagnostic::error(format!("cannot read the image: {error}")).in_file(path)
+    })?;
+    // A 1×1 box asks for the cheapest decode that still reads the whole file; the limits are
+    // those of a build.
+    decode::decode(&source, (1, 1))
+        .map(drop)
+        .map_err(|error| transform_diagnostic(path, &TransformError::Decode(error)))
+}
+
 fn transform_diagnostic(path: &Path, error: &TransformError) -> Diagnostic {
     let diagnostic = Diagnostic::error(error.to_string()).in_file(path);
     match error {
         TransformError::Decode(DecodeError::Svg) | TransformError::Svg(_) => diagnostic.with_help(
             "fix the file, or convert it to PNG (for example `rsvg-convert -w 1600 in.svg -o out.png`)",
+        ),
+        TransformError::Decode(DecodeError::Unsupported(_)) => diagnostic.with_help(
+            "convert it to JPEG (photos) or PNG (drawings, screenshots); bindery reads JPEG, PNG, GIF and WebP",
         ),
         TransformError::Decode(DecodeError::UnknownFormat) => {
             diagnostic.with_help("bindery reads JPEG, PNG, GIF and WebP images")
@@ -201,6 +217,9 @@ fn transform_diagnostic(path: &Path, error: &TransformError) -> Diagnostic {
             "scale it down first; bindery stores images at most {} pixels a side anyway",
             super::PipelineSettings::default().cover_box.1
         )),
+        TransformError::Decode(DecodeError::TooMuchMemory { .. }) => diagnostic.with_help(
+            "scale it down first, or save a photo as JPEG (which bindery decodes at reduced size)",
+        ),
         TransformError::Decode(DecodeError::Corrupt(_)) => {
             diagnostic.with_help("the file may be cut short; export or download it again")
         }
