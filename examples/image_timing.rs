@@ -12,6 +12,10 @@
 //! With `--all` first, the files are instead processed as one build does it (in parallel,
 //! largest first, no cache) and only the wall time is printed: run it under
 //! `/usr/bin/time -v` to see peak memory.
+//!
+//! With `--scales` first, each JPEG is decoded by `jpeg-decoder` at every DCT scale (8/8, 4/8,
+//! 2/8, 1/8) and the milliseconds of each are printed: what the reduced-scale decode saves, and
+//! what a smaller scale would save if the box allowed it.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -30,6 +34,9 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let settings = PipelineSettings::default();
+    if files.first().is_some_and(|first| first == "--scales") {
+        return print_decode_scales(&files[1..]);
+    }
     if whole_build {
         return run_whole_build(&files, &settings);
     }
@@ -114,6 +121,50 @@ fn full_size_image_crate_decode_ms(bytes: &[u8]) -> String {
     match image::load_from_memory_with_format(bytes, image::ImageFormat::Jpeg) {
         Ok(_) => format!("{:.1}", started.elapsed().as_secs_f64() * 1000.0),
         Err(error) => error.to_string(),
+    }
+}
+
+fn print_decode_scales(files: &[String]) -> ExitCode {
+    println!(
+        "{:<40} {:>9} {:>9} {:>9} {:>9}",
+        "file", "8/8 ms", "4/8 ms", "2/8 ms", "1/8 ms"
+    );
+    let mut failed = false;
+    for file in files {
+        let Ok(bytes) = std::fs::read(file) else {
+            eprintln!("{file}: cannot read");
+            failed = true;
+            continue;
+        };
+        if image::guess_format(&bytes).ok() != Some(image::ImageFormat::Jpeg) {
+            continue;
+        }
+        let mut row = format!("{file:<40}");
+        for eighths in [8u32, 4, 2, 1] {
+            let started = Instant::now();
+            let mut decoder = jpeg_decoder::Decoder::new(bytes.as_slice());
+            let decoded = decoder.read_info().and_then(|()| {
+                let (width, height) = decoder.info().map_or((0, 0), |info| {
+                    (u32::from(info.width), u32::from(info.height))
+                });
+                let scaled = |len: u32| u16::try_from((len * eighths).div_ceil(8)).unwrap_or(0);
+                decoder.scale(scaled(width), scaled(height))?;
+                decoder.decode()
+            });
+            match decoded {
+                Ok(_) => row += &format!(" {:>9.1}", started.elapsed().as_secs_f64() * 1000.0),
+                Err(error) => {
+                    eprintln!("{file}: {error}");
+                    failed = true;
+                }
+            }
+        }
+        println!("{row}");
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -316,12 +316,12 @@ SCENES = {
 }
 
 
-def finish(rng, image: Image.Image, number: int) -> Image.Image:
-    """Soft overall shading, mild sensor noise, and a small label."""
+def finish(rng, image: Image.Image, number: int, grain_sigma: float = 2.0) -> Image.Image:
+    """Soft overall shading, sensor noise (mild by default), and a small label."""
     width, height = image.size
     pixels = np.asarray(image, dtype=np.float32)
     light = 1.0 + 0.05 * smooth_noise(rng, width, height, 1200)
-    grain = rng.normal(0.0, 2.0, (height, width, 1)).astype(np.float32)
+    grain = rng.normal(0.0, grain_sigma, (height, width, 1)).astype(np.float32)
     pixels = pixels * light[:, :, None] + grain
     image = Image.fromarray(np.clip(pixels + 0.5, 0, 255).astype(np.uint8), mode="RGB")
     draw = ImageDraw.Draw(image)
