@@ -564,7 +564,7 @@ fn every_error_of_a_run_is_reported_together() {
             "--> book/essay.md:6:1",
             "--> book/essay.md:8:1",
             "--> book/essay.md:10:1",
-            "error: 4 error(s) in the input; no EPUB was written",
+            "error: build failed: 4 error(s) in the input; no EPUB was written",
         ],
     );
 }
@@ -622,7 +622,7 @@ fn deny_warnings_turns_warnings_into_errors() {
         &[
             "error: heading level skipped: h1 is followed by h3",
             "(a warning, denied by --deny-warnings)",
-            "error: 5 error(s) in the input; no EPUB was written",
+            "error: build failed: 5 error(s) in the input; no EPUB was written",
         ],
     );
     assert!(
@@ -668,7 +668,7 @@ fn check_finds_what_a_build_finds() {
             "--> book/essay.md:3:9",
             "error: image `images/photo.jpg`: the image file is damaged or incomplete",
             "--> book/essay.md:9:1",
-            "error: 2 error(s) in the input; check failed",
+            "error: check failed: 2 error(s) in the input",
         ],
     );
 }
@@ -681,7 +681,7 @@ fn check_with_deny_warnings_fails_on_warnings() {
     assert_eq!(lenient.status.code(), Some(0), "{}", stderr(&lenient));
     assert_eq!(stderr_warnings(&lenient), 5, "{}", stderr(&lenient));
     let strict = book.check(&["--deny-warnings"]);
-    book.assert_refused(&strict, &["error: 5 error(s) in the input; check failed"]);
+    book.assert_refused(&strict, &["error: check failed: 5 error(s) in the input"]);
 }
 
 /// A PNG signature and IHDR chunk claiming `width`×`height` RGB pixels, with a few bytes of
@@ -742,7 +742,7 @@ fn unsafe_html_and_links_are_removed_with_their_lines() {
             "error: removed <form> element from the HTML\n  --> book/essay.md:13:1",
             "error: removed <object> element from the HTML\n  --> book/essay.md:13:1",
             "error: link to `#nowhere` removed: there is no `#nowhere` in book/essay.md\n  --> book/essay.md:11:16",
-            "error: 6 error(s) in the input; no EPUB was written",
+            "error: build failed: 6 error(s) in the input; no EPUB was written",
         ],
     );
 }

@@ -382,13 +382,15 @@ fn an_epub_over_the_size_budget_is_built_with_a_warning() {
         .arg(&output)
         .arg("--cache-dir")
         .arg(shared_cache())
-        .args(["--max-size", "1", "--quiet"])
+        .args(["--max-size", "1"])
+        .env("NO_COLOR", "1")
         .output()
         .unwrap();
     assert!(result.status.success());
     let stderr = String::from_utf8_lossy(&result.stderr);
-    // This book is far below 1 MB: no warning.
-    assert_eq!(stderr, "");
+    // This book is far below 1 MB: no warning, only the summary line.
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("built "), "{stderr}");
 
     // Random noise does not compress: two screens of static make well over 1 MB of JPEG.
     let mut state = 0x2545_f491_u32;
@@ -415,20 +417,26 @@ fn an_epub_over_the_size_budget_is_built_with_a_warning() {
         .arg(&output)
         .arg("--cache-dir")
         .arg(shared_cache())
-        .args(["--max-size", "1", "--quiet"])
+        .args(["--max-size", "1"])
+        .env("NO_COLOR", "1")
         .output()
         .unwrap();
     assert!(result.status.success());
     let size = fs::metadata(&output).unwrap().len();
     assert!(size > 1_000_000, "{size}");
+    // The warning, then the summary line (which names the time taken).
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    let (warning, summary) = stderr.trim_end().rsplit_once('\n').unwrap();
+    assert!(summary.starts_with("built "), "{stderr}");
     assert_eq!(
-        String::from_utf8_lossy(&result.stderr),
+        format!("{warning}\n"),
         format!(
-            "{}: warning: the EPUB is {:.1} MB ({size} bytes), over the size budget of 1 MB\n  \
-             help: Send to Kindle refuses books over 50 MB; try a smaller --max-image-size, a \
-             lower --jpeg-quality or --grayscale (or raise the budget with --max-size MB)\n",
+            "warning: the EPUB is {:.1} MB ({size} bytes), over the size budget of 1 MB\n \
+             --> {}\n  \
+             = help: Send to Kindle refuses books over 50 MB; try a smaller --max-image-size, a \
+             lower --jpeg-quality or --grayscale (or raise the budget with --max-size MB)\n\n",
+            size as f64 / 1e6,
             output.display(),
-            size as f64 / 1e6
         )
     );
 }

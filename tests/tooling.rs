@@ -92,7 +92,7 @@ fn init_makes_a_book_that_builds_cleanly_and_passes_epubcheck() {
     assert_eq!(text(&result.stdout), "my-book.epub\n");
     let stderr = text(&result.stderr);
     assert!(
-        stderr.starts_with("built my-book.epub: 2 page(s), 1 figure(s), 1 image(s) ")
+        stderr.starts_with("built my-book.epub: 2 page(s), 1 figure(s), 2 image(s) ")
             && stderr.lines().count() == 1,
         "one summary line and no warnings: {stderr}"
     );
@@ -109,8 +109,9 @@ fn init_refuses_to_overwrite_and_names_each_existing_file() {
     assert_eq!(result.status.code(), Some(1));
     assert_eq!(
         text(&result.stderr),
-        "./essay.md: error: already exists; bindery init never overwrites a file\n  \
-         help: run `bindery init` in an empty or new folder, e.g. `bindery init my-book`\n\
+        "error: already exists; bindery init never overwrites a file\n \
+         --> ./essay.md\n  \
+         = help: run `bindery init` in an empty or new folder, e.g. `bindery init my-book`\n\n\
          error: init failed: nothing was written\n"
     );
     assert_eq!(
@@ -144,7 +145,7 @@ fn report_json_describes_a_build_on_stdout() {
     assert_eq!(json["epub_bytes"], epub_size);
     assert_eq!(
         json["counts"],
-        serde_json::json!({"chapters": 2, "figures": 1, "images": 1})
+        serde_json::json!({"chapters": 2, "figures": 1, "images": 2})
     );
     let png_size = fs::metadata(dir.path().join("book/images/example.png"))
         .unwrap()
@@ -159,16 +160,7 @@ fn report_json_describes_a_build_on_stdout() {
         .iter()
         .map(|s| s["stage"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        stages,
-        [
-            "read sources",
-            "front matter",
-            "markdown",
-            "images",
-            "write EPUB"
-        ]
-    );
+    assert_eq!(stages, ["read and check sources", "images", "write EPUB"]);
     assert!(json["timings"]["total_ms"].as_f64().unwrap() > 0.0);
     // The human summary still goes to stderr.
     assert!(text(&result.stderr).starts_with("built out.epub: "));
@@ -220,21 +212,18 @@ fn quiet_prints_nothing_on_success_and_verbose_prints_each_stage() {
     assert_eq!(verbose.status.code(), Some(0));
     let stderr = text(&verbose.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 6, "{stderr}");
-    for (line, stage) in lines.iter().zip([
-        "read sources",
-        "front matter",
-        "markdown",
-        "images",
-        "write EPUB",
-    ]) {
+    assert_eq!(lines.len(), 4, "{stderr}");
+    for (line, stage) in lines
+        .iter()
+        .zip(["read and check sources", "images", "write EPUB"])
+    {
         let rest = line.trim_start().strip_prefix(stage).unwrap_or_else(|| {
             panic!("`{line}` should name the stage `{stage}`");
         });
         let millis = rest.trim().strip_suffix(" ms").unwrap();
         millis.trim().parse::<f64>().unwrap();
     }
-    assert!(lines[5].starts_with("built my-book.epub: "));
+    assert!(lines[3].starts_with("built my-book.epub: "));
 }
 
 #[test]
@@ -353,7 +342,8 @@ fn colours_only_when_asked_for_and_never_under_no_color() {
         configure(&mut command);
         text(&run(&mut command).stderr)
     };
-    let plain = "missing: error: cannot read this input: No such file or directory (os error 2)";
+    let plain =
+        "error: cannot read this input: No such file or directory (os error 2)\n --> missing";
     // stderr is a pipe here, not a terminal: no colour.
     assert!(failing(&|_| {}).starts_with(plain));
     // Forced colour (as on a terminal): the labels are styled.
@@ -361,7 +351,7 @@ fn colours_only_when_asked_for_and_never_under_no_color() {
         c.env("CLICOLOR_FORCE", "1");
     });
     assert!(
-        forced.starts_with("missing: \u{1b}[1m\u{1b}[31merror:\u{1b}[0m cannot read"),
+        forced.starts_with("\u{1b}[1m\u{1b}[91merror\u{1b}[0m\u{1b}[1m: cannot read"),
         "{forced:?}"
     );
     // NO_COLOR wins over everything.
