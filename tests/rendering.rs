@@ -234,6 +234,8 @@ fn the_sample_book_reads_well_in_epub_js_on_a_phone_and_an_e_reader() {
             "{context}"
         );
         assert_eq!(notes[0]["shown"], true, "{context}");
+        // A link within its document: epub.js lands it at once, so no second try is allowed.
+        assert_eq!(notes[0]["firstTry"], true, "{context}");
         assert_eq!(notes[0]["text"], format!("{NOTE} ↩︎"), "{context}");
 
         for shot in ["figure", "footnote"] {
