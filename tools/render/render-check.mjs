@@ -193,9 +193,22 @@ async function follow(href, link, arrived) {
   const target = decodeURIComponent(fragment);
   const resolved = new URL(file, "http://book/" + href).pathname.slice(1) + "#" + fragment;
   const isThere = () => { const found = findShown(target); return Boolean(found.element && arrived(found)); };
+  // The click is done when the target is on screen, or when the reader has opened the
+  // target's document and stayed on one page for a while.
+  let where = null;
+  let since = performance.now();
+  const settledElsewhere = () => {
+    const location = rendition.currentLocation();
+    if (!location || !location.start) return false; // between two sections
+    const now = location.start.href + " at " + rendition.manager.container.scrollLeft;
+    if (now !== where) { where = now; since = performance.now(); }
+    return now.startsWith(resolved.split("#")[0] + " ") && performance.now() - since > 300;
+  };
   anchor.click();
-  let firstTry = await waitFor(isThere, 2000);
-  if (!firstTry && rendition.currentLocation().start.href === resolved.split("#")[0]) {
+  await waitFor(() => isThere() || settledElsewhere());
+  const firstTry = isThere();
+  const location = rendition.currentLocation();
+  if (!firstTry && location && location.start && location.start.href === resolved.split("#")[0]) {
     await rendition.display(resolved);
     await waitFor(isThere);
   }
