@@ -354,3 +354,23 @@ pub fn chromium() -> Option<PathBuf> {
 pub fn tools_folder() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tools")
 }
+
+/// The rendering check (`tools/render/render-check.mjs`) and the `node` that runs it, once
+/// node, its npm packages and Chromium are all here. `None` (after printing why) otherwise.
+pub fn render_check() -> Option<(PathBuf, PathBuf)> {
+    let node = find_on_path("node").or_else(|| {
+        missing(
+            "node",
+            "install Node.js 18 or later, e.g. `apt-get install nodejs npm`",
+        )
+    })?;
+    let folder = tools_folder().join("render");
+    if !folder.join("node_modules/epubjs").is_dir() {
+        return missing(
+            "the rendering check's npm packages",
+            "`PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --prefix tools/render`",
+        );
+    }
+    chromium()?;
+    Some((node, folder.join("render-check.mjs")))
+}
