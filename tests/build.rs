@@ -4,7 +4,6 @@
 mod support;
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -47,23 +46,7 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-/// Every entry of an EPUB: (name, bytes), in zip order.
-fn entries(epub: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut archive = zip::ZipArchive::new(fs::File::open(epub).unwrap()).unwrap();
-    (0..archive.len())
-        .map(|i| {
-            let mut file = archive.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            file.read_to_end(&mut bytes).unwrap();
-            (file.name().unwrap().to_string(), bytes)
-        })
-        .collect()
-}
-
-fn entry_text(epub: &Path, name: &str) -> String {
-    let found = entries(epub).into_iter().find(|(n, _)| n == name);
-    text(&found.unwrap_or_else(|| panic!("{name} is in the EPUB")).1)
-}
+use support::{epub_entries as entries, epub_entry_text as entry_text};
 
 fn assert_epubcheck_clean(epub: &Path) {
     if let Some(report) = support::epubcheck(epub) {

@@ -4,7 +4,6 @@
 mod support;
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -53,22 +52,7 @@ fn build(dir: &Path, input: &Path, name: &str, extra: &[&str]) -> PathBuf {
     output
 }
 
-fn entries(epub: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut archive = zip::ZipArchive::new(fs::File::open(epub).unwrap()).unwrap();
-    (0..archive.len())
-        .map(|i| {
-            let mut file = archive.by_index(i).unwrap();
-            let mut bytes = Vec::new();
-            file.read_to_end(&mut bytes).unwrap();
-            (file.name().unwrap().to_string(), bytes)
-        })
-        .collect()
-}
-
-fn entry_text(epub: &Path, name: &str) -> String {
-    let found = entries(epub).into_iter().find(|(n, _)| n == name);
-    String::from_utf8(found.unwrap_or_else(|| panic!("{name} is in the EPUB")).1).unwrap()
-}
+use support::{epub_entries as entries, epub_entry_text as entry_text};
 
 /// The `<meta property="…">` lines of the package document, trimmed, in order.
 fn accessibility_metadata(opf: &str) -> Vec<String> {

@@ -374,3 +374,23 @@ pub fn render_check() -> Option<(PathBuf, PathBuf)> {
     chromium()?;
     Some((node, folder.join("render-check.mjs")))
 }
+
+/// Every entry of an EPUB: (name, bytes), in zip order.
+pub fn epub_entries(epub: &Path) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(epub).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut file = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).unwrap();
+            (file.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
+
+/// The text of one entry of an EPUB; panics when it is missing or not UTF-8.
+pub fn epub_entry_text(epub: &Path, name: &str) -> String {
+    let found = epub_entries(epub).into_iter().find(|(n, _)| n == name);
+    String::from_utf8(found.unwrap_or_else(|| panic!("{name} is in the EPUB")).1).unwrap()
+}
