@@ -161,17 +161,22 @@ pub struct CheckArgs {
     /// Print nothing but problems.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Print one JSON document describing the check on stdout (warnings and errors with their
+    /// places, time taken); human messages stay on stderr.
+    #[arg(long, value_name = "FORMAT")]
+    pub report: Option<ReportFormat>,
 }
 
 impl CheckArgs {
     /// The [`Config`] of a build of the same inputs; a check writes nothing and caches nothing.
-    pub fn into_config(self) -> Config {
+    pub fn into_config(&self) -> Config {
         Config {
             allow_missing_images: self.allow_missing_images,
             quiet: self.quiet,
             deny_warnings: self.deny_warnings,
             source_date_epoch: source_date_epoch(),
-            ..Config::new(self.inputs)
+            ..Config::new(self.inputs.clone())
         }
     }
 }

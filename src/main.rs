@@ -67,6 +67,7 @@ fn build(command: BuildCommand) -> ExitCode {
 /// `bindery check`: every check of a build, nothing written.
 fn check(args: CheckArgs) -> ExitCode {
     let config = args.into_config();
+    let started = Instant::now();
     let result = bindery::check(&config);
     match &result {
         Ok(report) if !config.quiet => {
@@ -77,6 +78,13 @@ fn check(args: CheckArgs) -> ExitCode {
         }
         Ok(_) => {}
         Err(error) => print_error(error, "check failed", "nothing was written"),
+    }
+    if args.report == Some(ReportFormat::Json) {
+        let report = match &result {
+            Ok(report) => JsonReport::checked(report),
+            Err(error) => JsonReport::failed("check", error, started.elapsed()),
+        };
+        println!("{}", report.to_json());
     }
     exit_code(&result)
 }

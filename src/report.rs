@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::Report;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::error::Error;
+use crate::{CheckReport, Report};
 
 /// The version of the JSON document's shape.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -155,6 +155,26 @@ impl JsonReport {
                         ms: millis(s.elapsed),
                     })
                     .collect(),
+            },
+        }
+    }
+
+    /// A `check` that passed: no EPUB, so no output, sizes or counts; its warnings.
+    pub fn checked(report: &CheckReport) -> Self {
+        let (warnings, errors) = split_by_severity(&report.warnings);
+        JsonReport {
+            schema: SCHEMA_VERSION,
+            command: "check",
+            success: true,
+            output: None,
+            epub_bytes: None,
+            counts: None,
+            image_bytes: None,
+            warnings,
+            errors,
+            timings: JsonTimings {
+                total_ms: millis(report.elapsed),
+                stages: Vec::new(),
             },
         }
     }

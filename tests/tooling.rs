@@ -462,3 +462,27 @@ fn watch_rebuilds_on_change_keeps_the_last_good_epub_and_stops_on_ctrl_c() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn report_json_describes_a_check_and_its_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = init_book(dir.path(), "book");
+    let clean = run(bindery(dir.path()).args(["check", "book", "--report", "json"]));
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&clean.stdout).unwrap();
+    assert_eq!(json["command"], "check");
+    assert_eq!(json["success"], true);
+    assert_eq!(json["output"], serde_json::Value::Null);
+    assert_eq!(json["warnings"], serde_json::json!([]));
+    assert_eq!(json["errors"], serde_json::json!([]));
+
+    fs::remove_file(book.join("images/example.png")).unwrap();
+    let broken = run(bindery(dir.path()).args(["check", "book", "--report", "json"]));
+    assert_eq!(broken.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&broken.stdout).unwrap();
+    assert_eq!(json["success"], false);
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json:#}");
+    assert_eq!(errors[0]["message"], "image `images/example.png` not found");
+    assert!(!dir.path().join("my-book.epub").exists());
+}
