@@ -7,18 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The binary under test, with an environment that cannot see this machine's settings.
-fn bindery(current_dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bindery"));
-    command
-        .current_dir(current_dir)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("BINDERY_CACHE_DIR")
-        .env_remove("XDG_CACHE_HOME")
-        .env("HOME", current_dir)
-        .env("NO_COLOR", "1");
-    command
-}
+use support::bindery;
 
 fn run(command: &mut Command) -> Output {
     command.output().expect("the bindery binary runs")

@@ -3,6 +3,10 @@
 //! as it was, and leave no temporary file behind. Warnings must not stop a build unless
 //! `--deny-warnings` asks, and `bindery check` must find the same problems without writing.
 
+mod support;
+
+use support::crc32;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -708,21 +712,6 @@ pub fn png_header_only(width: u32, height: u32) -> Vec<u8> {
     );
     chunk(&mut png, b"IEND", &[]);
     png
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 #[test]

@@ -2,6 +2,10 @@
 //! again and by reading their container structure. Images are generated here, small, so the
 //! suite stays fast.
 
+mod support;
+
+use support::crc32;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -396,21 +400,6 @@ fn output_bytes_and_names_are_the_same_on_every_build() {
         let hash = a.file_name.split('.').next().unwrap();
         assert!(hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit()));
     }
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {

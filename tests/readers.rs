@@ -5,20 +5,8 @@ mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-/// The binary under test, with an environment that cannot see this machine's settings.
-fn bindery(current_dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_bindery"));
-    command
-        .current_dir(current_dir)
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("BINDERY_CACHE_DIR")
-        .env_remove("XDG_CACHE_HOME")
-        .env("HOME", current_dir)
-        .env("NO_COLOR", "1");
-    command
-}
+use support::bindery;
 
 /// One image cache for every test here: the pipeline is tested elsewhere, and decoding the
 /// sample book's fourteen 12-megapixel photos once per test would dominate the run time.

@@ -394,3 +394,33 @@ pub fn epub_entry_text(epub: &Path, name: &str) -> String {
     let found = epub_entries(epub).into_iter().find(|(n, _)| n == name);
     String::from_utf8(found.unwrap_or_else(|| panic!("{name} is in the EPUB")).1).unwrap()
 }
+
+/// The `bindery` binary under test, run in `current_dir`, with an environment that cannot see
+/// this machine's settings (reproducibility date, cache folders, colours).
+pub fn bindery(current_dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bindery"));
+    command
+        .current_dir(current_dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("BINDERY_CACHE_DIR")
+        .env_remove("XDG_CACHE_HOME")
+        .env("HOME", current_dir)
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// CRC-32 (IEEE), for test files that hand-build PNG chunks.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
