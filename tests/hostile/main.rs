@@ -1,0 +1,32 @@
+//! The hostile-input suite (issue 10): one table of one-line cases per area, each run against
+//! the real binary in a fresh scene. Every case states the exit code and a fragment of the
+//! message it expects; the runner then checks what every case must keep, whatever it is:
+//!
+//! - exit 1 or 2: every input file (and every file outside the book the case planted) is
+//!   byte-for-byte as it was, the previous EPUB is unchanged, and no `.bindery-*` temporary
+//!   file or scratch folder is left in the output folder or in TMPDIR;
+//! - exit 0: the EPUB passes epubcheck (skipped, and counted, where epubcheck is missing).
+//!
+//! A new case is one line in the table of its area (`paths.rs`, `frontmatter.rs`, …): a name,
+//! a setup function that plants files in the scene, the arguments (`{book}`, `{out}`,
+//! `{outside}`, `{cache}` are replaced by the scene's folders), the exit code, a message
+//! fragment and a check on the outcome (`ok` when the common checks are enough).
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod scene;
+
+use scene::{Case, run_table};
+
+#[test]
+fn example_cases() {
+    run_table("example", EXAMPLE);
+}
+
+#[rustfmt::skip]
+/// The harness's own cases: a good book builds, a missing book is refused.
+const EXAMPLE: &[Case] = &[
+    Case::new("a good book builds", scene::good, &["build", "{book}", "-o", "{out}/book.epub"], 0, "", scene::ok),
+    Case::new("a missing input is refused", scene::good, &["build", "{book}/nope.md", "-o", "{out}/book.epub"], 1, "nope.md", scene::ok),
+];
