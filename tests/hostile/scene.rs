@@ -179,10 +179,10 @@ fn collect(folder: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
         };
         if kind.is_dir() {
             collect(&path, files);
-        } else if kind.is_file() {
-            if let Ok(bytes) = fs::read(&path) {
-                files.insert(path, bytes);
-            }
+        } else if kind.is_file()
+            && let Ok(bytes) = fs::read(&path)
+        {
+            files.insert(path, bytes);
         }
     }
 }
