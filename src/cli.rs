@@ -112,8 +112,10 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR", env = "BINDERY_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
 
-    /// Process every image again instead of reusing cached results.
-    #[arg(long, conflicts_with = "cache_dir")]
+    /// Process every image again instead of reusing cached results; wins over --cache-dir
+    /// and BINDERY_CACHE_DIR (a cache set in the environment must not stop a one-off
+    /// uncached build).
+    #[arg(long)]
     pub no_cache: bool,
 
     /// Show a missing or remote image's alt text instead of failing (for drafts).
