@@ -18,9 +18,11 @@ pub mod error;
 pub mod frontmatter;
 pub mod images;
 pub mod init;
+pub mod interrupt;
 pub mod lint;
 pub mod markdown;
 pub mod model;
+pub mod output;
 pub mod package;
 pub mod report;
 pub mod snippets;
@@ -40,7 +42,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::frontmatter::MetaDefaults;
 use crate::images::{ImageJob, PipelineSettings, ProcessedImage, Purpose};
 use crate::model::{Book, ImageResource, Meta};
-use crate::source::{LocalProblem, Manuscript};
+use crate::source::{InputKind, Manuscript, SourceFile};
 
 /// What a successful build made.
 #[derive(Debug, Clone)]
@@ -56,6 +58,8 @@ pub struct Report {
     pub elapsed: Duration,
     /// How long each stage took, in order (`-v` and `--report json` show them).
     pub stages: Vec<report::StageTime>,
+    /// What `-v` adds: cache entries found damaged and rebuilt, one line each.
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -127,6 +131,7 @@ struct Analysis {
     meta: Option<Meta>,
     documents: Vec<Document>,
     images: ImagePlan,
+    stylesheet: Option<Stylesheet>,
     diagnostics: Diagnostics,
 }
 
@@ -137,6 +142,10 @@ fn analyse(config: &Config) -> Result<Analysis> {
     let manuscript = source::read_manuscript(&config.inputs)?;
     let mut diagnostics = Diagnostics::new();
     let meta = read_meta(&manuscript, config, &mut diagnostics)?;
+    let stylesheet = meta
+        .as_ref()
+        .and_then(|m| m.css.as_deref())
+        .and_then(|css| read_stylesheet(&manuscript, css, &mut diagnostics));
     let split_level = meta.as_ref().map_or(0, |m| m.split_level);
     let mut documents = render_documents(&manuscript, split_level, &mut diagnostics);
     documents::resolve_links(&mut documents, &manuscript.files, &mut diagnostics);
@@ -149,14 +158,10 @@ fn analyse(config: &Config) -> Result<Analysis> {
         &documents,
         &mut diagnostics,
     );
-    let cache_dir = match &config.cache {
-        CacheMode::Directory(dir) => Some(dir.as_path()),
-        CacheMode::Disabled => None,
-    };
     lint::unreferenced_images(
         &manuscript.root,
         &images.sources(),
-        cache_dir,
+        cache_dir(config),
         &mut diagnostics,
     );
     Ok(Analysis {
@@ -164,6 +169,7 @@ fn analyse(config: &Config) -> Result<Analysis> {
         meta,
         documents,
         images,
+        stylesheet,
         diagnostics,
     })
 }
@@ -215,19 +221,38 @@ pub fn build(config: &Config) -> Result<Report> {
         meta,
         mut documents,
         images: plan,
+        stylesheet,
         mut diagnostics,
     } = analyse(config)?;
     timings.mark("read and check sources");
-    let output = output_path(
-        config,
+    let requested = output::requested(
+        config.output.as_deref(),
         meta.as_ref().map(|m| m.title.as_str()),
-        &manuscript,
-        &mut diagnostics,
+        config.format.extension(),
     );
+    let output = match requested {
+        Some(requested) => {
+            let mut inputs: Vec<PathBuf> =
+                manuscript.files.iter().map(|f| f.path.clone()).collect();
+            inputs.extend(plan.sources());
+            inputs.extend(stylesheet.as_ref().map(|s| s.path.clone()));
+            match output::resolve(&requested, &inputs, cache_dir(config)) {
+                Ok(output) => Some(output),
+                Err(problem) => {
+                    // Refused before any work: no image is processed for a build that
+                    // could not be written.
+                    diagnostics.push(problem);
+                    return Err(Error::Input(diagnostics.into_vec()));
+                }
+            }
+        }
+        None => None,
+    };
     let scratch = tempfile::Builder::new()
         .prefix(".bindery-")
         .tempdir()
         .context("create a temporary folder", std::env::temp_dir())?;
+    let _scratch_registered = interrupt::register(scratch.path());
     let settings = pipeline_settings(meta.as_ref(), config);
     // The images that could be found are processed even when others could not, so their
     // problems are reported in the same run.
@@ -252,10 +277,7 @@ pub fn build(config: &Config) -> Result<Report> {
     }
     timings.mark("images");
 
-    let extra_css = match &meta.css {
-        Some(path) => Some(read_stylesheet(path)?),
-        None => None,
-    };
+    let extra_css = stylesheet.map(|s| s.text);
     let chapters = documents::into_chapters(documents, &manuscript.files, &meta.title);
     let images: Vec<ImageResource> = processed
         .iter()
@@ -274,14 +296,23 @@ pub fn build(config: &Config) -> Result<Report> {
         images,
         extra_css,
     };
-    let epub_bytes = package::write_atomically(epub::assemble_as(&book, config.format), &output)?;
-    if epub_bytes > config.max_epub_bytes {
-        diagnostics.push(size_warning(&output, epub_bytes, config.max_epub_bytes));
+    let pending =
+        package::write_pending(epub::assemble_as(&book, config.format), &output.write_to)?;
+    // The budget is checked on the finished temporary file, before it replaces anything, so
+    // `--deny-warnings` can refuse an oversized book and leave the previous one in place.
+    if pending.size() > config.max_epub_bytes {
+        diagnostics.push(size_warning(
+            &output.requested,
+            pending.size(),
+            config.max_epub_bytes,
+        ));
+        diagnostics = fail_on_problems(diagnostics, config)?;
     }
+    let epub_bytes = pending.commit()?;
     timings.mark("write EPUB");
 
     Ok(Report {
-        output,
+        output: output.requested,
         chapters: book.chapters.len(),
         figures: book.figures().count(),
         images: processed.len(),
@@ -291,6 +322,13 @@ pub fn build(config: &Config) -> Result<Report> {
         epub_bytes,
         elapsed: timings.total(),
         stages: timings.into_stages(),
+        notes: processed
+            .iter()
+            .filter_map(|(image, _)| {
+                let note = image.cache_note.as_ref()?;
+                Some(format!("{}: {note}", image.source.display()))
+            })
+            .collect(),
     })
 }
 
@@ -489,14 +527,9 @@ fn plan_images(
         let file = &manuscript.files[reference.file];
         let resolved = documents::image_target(&reference.src).and_then(|path| {
             let base = file.path.parent().unwrap_or(Path::new(""));
-            source::resolve_local(&manuscript.root, base, &path).map_err(|problem| match problem {
-                LocalProblem::NotFound => format!("image `{path}` not found"),
-                LocalProblem::NotAFile => format!("image `{path}` is not a file"),
-                LocalProblem::OutsideBook => format!(
-                    "image `{path}` is outside the book folder {}",
-                    manuscript.root.display()
-                ),
-            })
+            source::resolve_local(&manuscript.root, base, &path, InputKind::Image).map_err(
+                |problem| problem.describe(InputKind::Image, Path::new(&path), &manuscript.root),
+            )
         });
         let job = match resolved {
             Ok(path) => {
@@ -538,6 +571,7 @@ fn plan_images(
             &manuscript.root,
             &manuscript.root,
             &written.to_string_lossy(),
+            InputKind::Image,
         ) {
             Ok(path) => {
                 plan.jobs.push(ImageJob {
@@ -547,12 +581,15 @@ fn plan_images(
                 plan.first_use.push(None);
                 plan.cover_job = Some(plan.jobs.len() - 1);
             }
-            Err(_) => diagnostics.push(
-                Diagnostic::error(format!(
-                    "cover image `{}` not found in the book folder",
-                    written.display()
-                ))
-                .in_file(&first.path)
+            Err(problem) => diagnostics.push(
+                front_matter_diagnostic(
+                    Diagnostic::error(format!(
+                        "cover {}",
+                        problem.describe(InputKind::Image, written, &manuscript.root)
+                    )),
+                    first,
+                    "cover",
+                )
                 .with_help("set `cover:` to an image path relative to the book folder"),
             ),
         }
@@ -601,7 +638,15 @@ fn generate_cover(meta: &Meta, grayscale: bool, scratch: &Path) -> Result<Proces
         bytes_out: bytes.len() as u64,
         embedded_caption: None,
         cache_hit: false,
+        cache_note: None,
     })
+}
+
+fn cache_dir(config: &Config) -> Option<&Path> {
+    match &config.cache {
+        CacheMode::Directory(dir) => Some(dir.as_path()),
+        CacheMode::Disabled => None,
+    }
 }
 
 fn pipeline_settings(meta: Option<&Meta>, config: &Config) -> PipelineSettings {
@@ -634,77 +679,63 @@ fn pipeline_settings(meta: Option<&Meta>, config: &Config) -> PipelineSettings {
     }
 }
 
-fn read_stylesheet(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|error| {
-        Error::Input(vec![
-            Diagnostic::error(format!("cannot read the stylesheet: {error}"))
-                .in_file(path)
-                .with_help("set `css:` to a CSS file relative to the book folder"),
-        ])
-    })
+/// The user's stylesheet: where it is (canonical, so the output can be compared with it) and
+/// its text.
+struct Stylesheet {
+    path: PathBuf,
+    text: String,
 }
 
-/// `-o`, else `<slug of title>.epub` in the current folder. Refuses to overwrite an input,
-/// a folder, or to write where no file can be created; `None` after reporting why.
-fn output_path(
-    config: &Config,
-    title: Option<&str>,
+/// The `css:` stylesheet's text, read under the rule every input follows
+/// ([`source::resolve_path`]): a regular file inside the book folder, at most 1 MiB, UTF-8.
+/// `None` (after reporting why) when it cannot be used. How its content is then checked is
+/// the stylesheet stage's business; this is only where the bytes come from.
+fn read_stylesheet(
     manuscript: &Manuscript,
+    written: &Path,
     diagnostics: &mut Diagnostics,
-) -> Option<PathBuf> {
-    let output = match (&config.output, title) {
-        (Some(path), _) => path.clone(),
-        (None, Some(title)) => PathBuf::from(format!(
-            "{}.{}",
-            file_slug(title),
-            config.format.extension()
-        )),
-        // The title is wrong; that error is reported already.
-        (None, None) => return None,
+) -> Option<Stylesheet> {
+    let first = manuscript.files.first()?;
+    let written = written.strip_prefix(&manuscript.root).unwrap_or(written);
+    let read = source::resolve_local(
+        &manuscript.root,
+        &manuscript.root,
+        &written.to_string_lossy(),
+        InputKind::Stylesheet,
+    )
+    .and_then(|path| Ok((source::read_input(&path, InputKind::Stylesheet)?, path)));
+    let problem = match read {
+        Ok((bytes, path)) => match String::from_utf8(bytes) {
+            Ok(text) => return Some(Stylesheet { path, text }),
+            Err(_) => Diagnostic::error(format!(
+                "stylesheet `{}` is not UTF-8 text",
+                written.display()
+            ))
+            .with_help("save the stylesheet as UTF-8"),
+        },
+        Err(problem) => {
+            Diagnostic::error(problem.describe(InputKind::Stylesheet, written, &manuscript.root))
+                .with_help(problem.help(InputKind::Stylesheet))
+        }
     };
-    let absolute_output = source::absolute(&output);
-    if manuscript
-        .files
-        .iter()
-        .any(|f| f.absolute == absolute_output)
-    {
-        diagnostics.push(
-            Diagnostic::error("the output would overwrite an input file")
-                .in_file(&output)
-                .with_help("choose another path with -o"),
-        );
-        return None;
-    }
-    if output.is_dir() {
-        diagnostics.push(
-            Diagnostic::error("the output path is a folder")
-                .in_file(&output)
-                .with_help("give a file name, e.g. -o book.epub"),
-        );
-        return None;
-    }
-    if let Err(problem) = package::check_writable(&output) {
-        diagnostics.push(problem);
-        return None;
-    }
-    Some(output)
+    diagnostics.push(front_matter_diagnostic(problem, first, "css"));
+    None
 }
 
-/// A file name from a title: letters and digits, lower case, `-` between words.
-fn file_slug(title: &str) -> String {
-    let mut slug = String::new();
-    for c in title.chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
+/// `diagnostic` located at the front-matter line that sets `key` in the first file (or at
+/// the file when the line cannot be found).
+fn front_matter_diagnostic(diagnostic: Diagnostic, first: &SourceFile, key: &str) -> Diagnostic {
+    let prefix = format!("{key}:");
+    let mut offset = 0;
+    for line in first.text.split_inclusive('\n') {
+        if line.starts_with(&prefix) {
+            return diagnostic.at(diagnostics::Location::at_offset(
+                &first.path,
+                &first.text,
+                offset,
+            ));
         }
+        offset += line.len();
     }
-    let slug = slug.trim_end_matches('-');
-    let slug: String = slug.chars().take(80).collect();
-    if slug.is_empty() {
-        "book".to_string()
-    } else {
-        slug.trim_end_matches('-').to_string()
-    }
+    diagnostic.in_file(&first.path)
 }

@@ -49,6 +49,7 @@ fn main() -> ExitCode {
 
 fn build(command: BuildCommand) -> ExitCode {
     let config = command.build.into_config();
+    clean_up_on_signals();
     let started = Instant::now();
     let result = bindery::build(&config);
     print_outcome(&config, &result, "built", "");
@@ -188,6 +189,9 @@ fn print_outcome(config: &Config, result: &Result<Report>, word: &str, cause: &s
                 eprintln!("{}", terminal::diagnostic(warning));
             }
             if config.verbose {
+                for note in &report.notes {
+                    eprintln!("note: {note}");
+                }
                 for stage in &report.stages {
                     eprintln!(
                         "  {:<22} {:>8.1} ms",
@@ -227,6 +231,40 @@ fn exit_code<T>(result: &Result<T>) -> ExitCode {
         Err(_) => ExitCode::from(1),
     }
 }
+
+/// On SIGINT (Ctrl-C) or SIGTERM, a build removes its partial EPUB and scratch files and exits
+/// with 128 + the signal's number (130, 143), as a shell reports a process the signal killed.
+/// Without this the default action would end the process at once and leave them behind.
+#[cfg(unix)]
+fn clean_up_on_signals() {
+    use signal_hook::consts::signal::{SIGINT, SIGTERM};
+    let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+        Ok(signals) => signals,
+        Err(error) => {
+            // The build still works; only an interrupted one would leave files behind.
+            eprintln!(
+                "{}",
+                terminal::error(&format!(
+                    "cannot handle Ctrl-C ({error}); an interrupted build may leave temporary files"
+                ))
+            );
+            return;
+        }
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            let _stopped = bindery::interrupt::stop();
+            eprintln!(
+                "{}",
+                terminal::error("build interrupted: no EPUB was written, temporary files removed")
+            );
+            std::process::exit(128 + signal);
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn clean_up_on_signals() {}
 
 /// Decoded photos and their source bytes are megabytes each. glibc serves such blocks from
 /// mmap at first, but its threshold adapts upwards after the first frees, and from then on

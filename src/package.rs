@@ -23,6 +23,7 @@ use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
 use crate::diagnostics::Diagnostic;
 use crate::error::{Error, IoContext, Result};
+use crate::interrupt;
 
 /// Where the bytes of an entry come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,14 +113,74 @@ pub fn check_writable(output: &Path) -> std::result::Result<(), Diagnostic> {
 /// `output`, then renames it over `output`. Returns the size written. A failure leaves no temp
 /// file and leaves a previous `output` untouched.
 pub fn write_atomically(entries: Vec<Entry>, output: &Path) -> Result<u64> {
-    if output.is_dir() {
-        return Err(Error::Input(vec![
-            Diagnostic::error("the output path is a folder, not a file")
-                .in_file(output)
-                .with_help(
-                    "give the path of the EPUB file to write, e.g. `--output <folder>/book.epub`",
-                ),
-        ]));
+    write_pending(entries, output)?.commit()
+}
+
+/// A complete EPUB in its temporary file beside the output, not yet renamed into place: its
+/// size is known, so a size budget can refuse it while the previous EPUB is still there.
+/// Dropping it removes the temporary file.
+#[derive(Debug)]
+pub struct PendingEpub {
+    temporary: tempfile::NamedTempFile,
+    output: PathBuf,
+    size: u64,
+    _registered: interrupt::Pending,
+}
+
+impl PendingEpub {
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Renames the EPUB over the output. A folder, device, fifo or socket that appeared at
+    /// the output since the build began is refused, not replaced.
+    pub fn commit(self) -> Result<u64> {
+        if let Ok(meta) = std::fs::symlink_metadata(&self.output)
+            && !meta.is_file()
+        {
+            return Err(not_a_file(&self.output, meta.is_dir()));
+        }
+        let PendingEpub {
+            temporary,
+            output,
+            size,
+            _registered,
+        } = self;
+        match interrupt::commit(|| temporary.persist(&output)) {
+            Some(Ok(_)) => Ok(size),
+            Some(Err(failure)) => Err(Error::io("replace", &output, failure.error)),
+            // Stopped by a signal: the handler removes the file and ends the process.
+            None => Err(Error::io(
+                "replace",
+                &output,
+                io::Error::new(io::ErrorKind::Interrupted, "the build was interrupted"),
+            )),
+        }
+    }
+}
+
+fn not_a_file(output: &Path, is_dir: bool) -> Error {
+    let diagnostic = if is_dir {
+        Diagnostic::error("the output path is a folder, not a file")
+            .in_file(output)
+            .with_help(
+                "give the path of the EPUB file to write, e.g. `--output <folder>/book.epub`",
+            )
+    } else {
+        Diagnostic::error("the output path is not a regular file (a device, fifo or socket)")
+            .in_file(output)
+            .with_help("give the path of an EPUB file, e.g. `--output book.epub`")
+    };
+    Error::Input(vec![diagnostic])
+}
+
+/// Writes the whole EPUB to a temporary file beside `output`, flushed to disk, and returns it
+/// unrenamed.
+pub fn write_pending(entries: Vec<Entry>, output: &Path) -> Result<PendingEpub> {
+    if let Ok(meta) = std::fs::metadata(output)
+        && !meta.is_file()
+    {
+        return Err(not_a_file(output, meta.is_dir()));
     }
     let folder = match output.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -130,6 +191,7 @@ pub fn write_atomically(entries: Vec<Entry>, output: &Path) -> Result<u64> {
         .suffix(".epub.part")
         .tempfile_in(folder)
         .context("create a temporary file in", folder)?;
+    let registered = interrupt::register(temporary.path());
 
     let size = write_zip(&entries, temporary.as_file_mut(), output)?;
     // Flush to disk before the rename, so a crash cannot leave a renamed but empty book.
@@ -143,33 +205,50 @@ pub fn write_atomically(entries: Vec<Entry>, output: &Path) -> Result<u64> {
             .context("write", output)?;
     }
     temporary.as_file().sync_all().context("write", output)?;
-    temporary
-        .persist(output)
-        .map_err(|failure| Error::io("replace", output, failure.error))?;
-    Ok(size)
+    Ok(PendingEpub {
+        temporary,
+        output: output.to_path_buf(),
+        size,
+        _registered: registered,
+    })
 }
 
 /// Writes the whole archive into `file`; `output` is only named in errors, as the file the user
 /// asked for (the temporary name means nothing to them).
 fn write_zip(entries: &[Entry], file: &mut File, output: &Path) -> Result<u64> {
-    let mut zip = ZipWriter::new(BufWriter::new(file));
-    let zip_error =
-        |error: zip::result::ZipError| Error::io("write", output, io::Error::from(error));
+    write_zip_to(entries, BufWriter::new(file), output)
+}
+
+/// The zip crate wraps write errors in its own error type, whose text ("I/O error: …") would
+/// precede the real one; a full disk must read as one plain line.
+fn zip_error(output: &Path) -> impl Fn(zip::result::ZipError) -> Error + '_ {
+    move |error| {
+        let error = match error {
+            zip::result::ZipError::Io(error) => error,
+            other => io::Error::other(other.to_string()),
+        };
+        Error::io("write", output, error)
+    }
+}
+
+fn write_zip_to<W: Write + Seek>(entries: &[Entry], sink: W, output: &Path) -> Result<u64> {
+    let mut zip = ZipWriter::new(sink);
+    let zip_error = zip_error(output);
 
     zip.start_file("mimetype", options(Compression::Stored))
-        .map_err(zip_error)?;
+        .map_err(&zip_error)?;
     zip.write_all(MIMETYPE).context("write", output)?;
 
     for entry in entries {
         zip.start_file(entry.path.as_str(), options(entry.compression))
-            .map_err(zip_error)?;
+            .map_err(&zip_error)?;
         match &entry.data {
             EntryData::Bytes(bytes) => zip.write_all(bytes).context("write", output)?,
             EntryData::File(source) => copy_file(source, &mut zip, output)?,
         }
     }
 
-    let mut buffered = zip.finish().map_err(zip_error)?;
+    let mut buffered = zip.finish().map_err(&zip_error)?;
     buffered.flush().context("write", output)?;
     buffered.stream_position().context("write", output)
 }

@@ -5,14 +5,22 @@
 //! change; a rebuild where nothing changed decodes nothing. Layout under the cache folder:
 //!
 //! ```text
-//! images-v1/objects/<hash of output>.jpg|png   the output bytes, shared by equal outputs
-//! images-v1/entries/<key>                      which object, and its width and height
+//! images-v2/objects/<blake3 of output, 64 hex>.jpg|png|svg   the output bytes
+//! images-v2/entries/<key>       the object's hash, its format, its width and height
 //! ```
+//!
+//! The cache is not trusted (issue 10): it may be shared, restored from a CI cache, damaged
+//! by a full disk, or edited. So a record holds no path, only a hash and a format from a
+//! fixed list, and the object's name is made from them here — a record cannot name `../`
+//! or any other file. Every object is read back whole and hashed before it is used; a
+//! mismatch, a short object or a malformed record is a miss ([`Lookup::Damaged`]): the
+//! image is processed again and the entry rewritten, and `-v` says so. A cached SVG must
+//! also be exactly what the sanitiser makes of it, so an object edited to carry a script,
+//! even with a record rewritten to its new hash, never reaches a book.
 //!
 //! Every file is written to a temporary file in the same folder and renamed into place, so a
 //! crash or a concurrent build never leaves a half-written entry that a later build would
 //! trust; the record is written after its object, so a record always points at a whole file.
-//! An entry that cannot be read back is treated as a miss and rewritten.
 
 use std::fs;
 use std::io::{self, Write};
@@ -20,8 +28,10 @@ use std::path::{Path, PathBuf};
 
 use super::encode::OutputFormat;
 use super::{PIPELINE_VERSION, PipelineSettings};
+use crate::source::{self, InputKind};
 
-const LAYOUT: &str = "images-v1";
+/// v2: records name objects by their full hash only (v1 records held a file name).
+const LAYOUT: &str = "images-v2";
 
 /// The cache key of one source under these settings.
 pub fn key(source_bytes: &[u8], fit_box: (u32, u32), settings: &PipelineSettings) -> String {
@@ -35,9 +45,10 @@ pub fn key(source_bytes: &[u8], fit_box: (u32, u32), settings: &PipelineSettings
     hasher.finalize().to_hex().to_string()
 }
 
-/// A cached output.
+/// A cached output, checked against its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The name in the EPUB: as [`super::work::output_file_name`] makes it from the bytes.
     pub file_name: String,
     pub format: OutputFormat,
     pub path: PathBuf,
@@ -46,36 +57,107 @@ pub struct Entry {
     pub len: u64,
 }
 
-/// The entry for `key`, if there is a whole one.
-pub fn lookup(cache_dir: &Path, key: &str) -> Option<Entry> {
-    let record = fs::read_to_string(entries_dir(cache_dir).join(key)).ok()?;
-    let mut lines = record.lines();
-    let file_name = lines.next()?.to_owned();
-    let width = lines.next()?.parse().ok()?;
-    let height = lines.next()?.parse().ok()?;
-    let format = match Path::new(&file_name).extension()?.to_str()? {
+/// What the cache holds for a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    Hit(Entry),
+    /// Nothing stored under this key.
+    Miss,
+    /// Something was stored, but cannot be trusted; why, for `-v`.
+    Damaged(String),
+}
+
+/// The entry for `key`, if there is a whole, verified one.
+pub fn lookup(cache_dir: &Path, key: &str) -> Lookup {
+    let record_path = entries_dir(cache_dir).join(key);
+    let record = match read_small(&record_path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Lookup::Miss,
+        Err(why) => return Lookup::Damaged(format!("its record {why}")),
+    };
+    match verify(cache_dir, &record) {
+        Ok(entry) => Lookup::Hit(entry),
+        Err(why) => Lookup::Damaged(why),
+    }
+}
+
+/// A record, which must be one of ours: `<64 hex>\n<jpg|png|svg>\n<width>\n<height>\n`.
+fn parse_record(record: &[u8]) -> Option<(String, OutputFormat, u32, u32)> {
+    let record = std::str::from_utf8(record).ok()?;
+    let mut lines = record.split_terminator('\n');
+    let hash = lines.next()?;
+    let is_hash = hash.len() == 64 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    let format = match lines.next()? {
         "jpg" => OutputFormat::Jpeg,
         "png" => OutputFormat::Png,
         "svg" => OutputFormat::Svg,
         _ => return None,
     };
-    let path = objects_dir(cache_dir).join(&file_name);
-    let len = fs::metadata(&path).ok()?.len();
-    Some(Entry {
-        file_name,
+    let width = lines.next()?.parse().ok()?;
+    let height = lines.next()?.parse().ok()?;
+    (is_hash && lines.next().is_none()).then(|| (hash.to_owned(), format, width, height))
+}
+
+fn verify(cache_dir: &Path, record: &[u8]) -> Result<Entry, String> {
+    let (hash, format, width, height) =
+        parse_record(record).ok_or_else(|| "its record is malformed".to_string())?;
+    let path = objects_dir(cache_dir).join(format!("{hash}.{}", format.extension()));
+    // A symlink in the cache is not something bindery wrote.
+    let is_file = fs::symlink_metadata(&path).is_ok_and(|meta| meta.file_type().is_file());
+    if !is_file {
+        return Err(format!("its object {} is missing", path.display()));
+    }
+    let bytes = source::read_input(&path, InputKind::Image).map_err(|problem| {
+        format!(
+            "its object {} {}",
+            path.display(),
+            problem.reason(InputKind::Image)
+        )
+    })?;
+    if blake3::hash(&bytes).to_hex().as_str() != hash {
+        return Err(format!(
+            "its object {} does not match its hash (damaged, cut short or edited)",
+            path.display()
+        ));
+    }
+    if format == OutputFormat::Svg {
+        let clean = super::svg::sanitize(&bytes)
+            .map_err(|error| format!("its SVG object {} is refused: {error}", path.display()))?;
+        if clean.bytes != bytes {
+            return Err(format!(
+                "its SVG object {} is not what the sanitiser makes of it",
+                path.display()
+            ));
+        }
+    }
+    Ok(Entry {
+        file_name: super::work::output_file_name(&bytes, format),
         format,
         path,
         width,
         height,
-        len,
+        len: bytes.len() as u64,
     })
 }
 
-/// Stores `bytes` under `key`; returns where the bytes are.
+/// A record's bytes; `None` when there is none. Records are a few dozen bytes: anything
+/// over 1 kB, or not a regular file, is not one.
+fn read_small(path: &Path) -> Result<Option<Vec<u8>>, &'static str> {
+    match fs::symlink_metadata(path) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(_) => return Err("cannot be read"),
+        Ok(meta) if !meta.file_type().is_file() => return Err("is not a regular file"),
+        Ok(meta) if meta.len() > 1024 => return Err("is too large"),
+        Ok(_) => {}
+    }
+    fs::read(path).map(Some).map_err(|_| "cannot be read")
+}
+
+/// Stores `bytes` (the output in `format`) under `key`; returns where the bytes are.
 pub fn store(
     cache_dir: &Path,
     key: &str,
-    file_name: &str,
+    format: OutputFormat,
     bytes: &[u8],
     size: (u32, u32),
 ) -> Result<PathBuf, (PathBuf, io::Error)> {
@@ -84,13 +166,12 @@ pub fn store(
     for dir in [&objects, &entries] {
         fs::create_dir_all(dir).map_err(|error| (dir.clone(), error))?;
     }
-    let object = objects.join(file_name);
-    // Named by the hash of its bytes: an object of the right length is the same object.
-    let present = fs::metadata(&object).is_ok_and(|meta| meta.len() == bytes.len() as u64);
-    if !present {
-        write_atomically(&object, bytes).map_err(|error| (object.clone(), error))?;
-    }
-    let record = format!("{file_name}\n{}\n{}\n", size.0, size.1);
+    let hash = blake3::hash(bytes).to_hex();
+    let object = objects.join(format!("{hash}.{}", format.extension()));
+    // Always rewritten: an object already there may be the damaged one that made this a
+    // miss, and the rename is atomic, so a concurrent build reading it sees either whole file.
+    write_atomically(&object, bytes).map_err(|error| (object.clone(), error))?;
+    let record = format!("{hash}\n{}\n{}\n{}\n", format.extension(), size.0, size.1);
     let record_path = entries.join(key);
     write_atomically(&record_path, record.as_bytes()).map_err(|error| (record_path, error))?;
     Ok(object)
@@ -101,6 +182,7 @@ pub fn store(
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    let _registered = crate::interrupt::register(temp.path());
     temp.write_all(bytes)?;
     temp.persist(path).map_err(|error| error.error)?;
     Ok(())
@@ -147,25 +229,53 @@ mod tests {
     #[test]
     fn a_stored_entry_is_found_and_a_damaged_one_is_a_miss() {
         let dir = tempfile::tempdir().unwrap();
-        let path = store(dir.path(), "k", "abc.png", b"png bytes", (3, 4)).unwrap();
-        let entry = lookup(dir.path(), "k").unwrap();
+        let path = store(dir.path(), "k", OutputFormat::Png, b"png bytes", (3, 4)).unwrap();
+        let Lookup::Hit(entry) = lookup(dir.path(), "k") else {
+            panic!("expected a hit");
+        };
         assert_eq!(
             entry,
             Entry {
-                file_name: "abc.png".into(),
+                file_name: super::super::work::output_file_name(b"png bytes", OutputFormat::Png),
                 format: OutputFormat::Png,
-                path,
+                path: path.clone(),
                 width: 3,
                 height: 4,
                 len: 9,
             }
         );
-        fs::write(
-            dir.path().join(LAYOUT).join("entries").join("k"),
-            "abc.png\nx\n",
-        )
-        .unwrap();
-        assert_eq!(lookup(dir.path(), "k"), None);
-        assert_eq!(lookup(dir.path(), "missing"), None);
+        assert_eq!(lookup(dir.path(), "missing"), Lookup::Miss);
+
+        // A truncated object, then one with other bytes of the same length.
+        fs::write(&path, b"png").unwrap();
+        assert!(
+            matches!(lookup(dir.path(), "k"), Lookup::Damaged(why) if why.contains("does not match its hash"))
+        );
+        fs::write(&path, b"PNG BYTES").unwrap();
+        assert!(matches!(lookup(dir.path(), "k"), Lookup::Damaged(_)));
+        // Storing again repairs it.
+        store(dir.path(), "k", OutputFormat::Png, b"png bytes", (3, 4)).unwrap();
+        assert!(matches!(lookup(dir.path(), "k"), Lookup::Hit(_)));
+    }
+
+    #[test]
+    fn records_that_name_paths_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        store(dir.path(), "k", OutputFormat::Png, b"png bytes", (3, 4)).unwrap();
+        let record = dir.path().join(LAYOUT).join("entries").join("k");
+        for poisoned in [
+            "../../../../etc/passwd\n3\n4\n",
+            "abc.png\n3\n4\n",
+            &format!("{}\n../x\n3\n4\n", "0".repeat(64)),
+            &format!("{}/../../a\npng\n3\n4\n", "0".repeat(58)),
+            "",
+        ] {
+            fs::write(&record, poisoned).unwrap();
+            assert_eq!(
+                lookup(dir.path(), "k"),
+                Lookup::Damaged("its record is malformed".into()),
+                "{poisoned:?}"
+            );
+        }
     }
 }

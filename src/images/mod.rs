@@ -108,6 +108,8 @@ pub struct ProcessedImage {
     /// source before its metadata is stripped.
     pub embedded_caption: Option<String>,
     pub cache_hit: bool,
+    /// Why a cached result was found but not used (damaged, edited): shown with `-v`.
+    pub cache_note: Option<String>,
 }
 
 /// Processes every job, in parallel, and returns the results in the order of `jobs`.

@@ -14,6 +14,7 @@ use super::resize::{self, ResizeError};
 use super::svg::{self, SvgError};
 use super::{PipelineSettings, ProcessedImage, cache, metadata, orient};
 use crate::diagnostics::Diagnostic;
+use crate::source::{self, InputKind};
 
 /// The output of the pixel stages for one image.
 #[derive(Debug)]
@@ -132,30 +133,36 @@ pub(super) fn process_one(
     scratch: &Path,
 ) -> Result<ProcessedImage, Diagnostic> {
     let path = &planned.job.source;
-    let source = fs::read(path).map_err(|error| {
-        Diagnostic::error(format!("cannot read the image: {error}")).in_file(path)
-    })?;
+    let source = read_source(path)?;
     let bytes_in = source.len() as u64;
     // Read from the source, not the output: the pipeline strips these blocks.
     let embedded_caption = super::embedded::caption(&source);
     let fit_box = settings.fit_box(planned.job.purpose);
     let key = cache::key(&source, fit_box, settings);
 
-    if let Some(cache_dir) = &settings.cache_dir
-        && let Some(entry) = cache::lookup(cache_dir, &key)
-    {
-        return Ok(ProcessedImage {
-            source: path.clone(),
-            file_name: entry.file_name,
-            media_type: entry.format.media_type(),
-            path: entry.path,
-            width: entry.width,
-            height: entry.height,
-            bytes_in,
-            bytes_out: entry.len,
-            embedded_caption: embedded_caption.clone(),
-            cache_hit: true,
-        });
+    let mut cache_note = None;
+    if let Some(cache_dir) = &settings.cache_dir {
+        match cache::lookup(cache_dir, &key) {
+            cache::Lookup::Hit(entry) => {
+                return Ok(ProcessedImage {
+                    source: path.clone(),
+                    file_name: entry.file_name,
+                    media_type: entry.format.media_type(),
+                    path: entry.path,
+                    width: entry.width,
+                    height: entry.height,
+                    bytes_in,
+                    bytes_out: entry.len,
+                    embedded_caption: embedded_caption.clone(),
+                    cache_hit: true,
+                    cache_note: None,
+                });
+            }
+            cache::Lookup::Miss => {}
+            cache::Lookup::Damaged(why) => {
+                cache_note = Some(format!("the cached result was not used: {why}; rebuilt"));
+            }
+        }
     }
 
     let transformed = transform(&source, fit_box, settings.quality, settings.grayscale)
@@ -164,8 +171,14 @@ pub(super) fn process_one(
     let file_name = output_file_name(&transformed.bytes, transformed.format);
     let size = (transformed.width, transformed.height);
     let output_path = match &settings.cache_dir {
-        Some(cache_dir) => cache::store(cache_dir, &key, &file_name, &transformed.bytes, size)
-            .map_err(|(at, error)| write_diagnostic(path, &at, &error, true))?,
+        Some(cache_dir) => cache::store(
+            cache_dir,
+            &key,
+            transformed.format,
+            &transformed.bytes,
+            size,
+        )
+        .map_err(|(at, error)| write_diagnostic(path, &at, &error, true))?,
         None => {
             let at = scratch.join(&file_name);
             fs::create_dir_all(scratch)
@@ -185,20 +198,31 @@ pub(super) fn process_one(
         bytes_out: transformed.bytes.len() as u64,
         embedded_caption,
         cache_hit: false,
+        cache_note,
     })
 }
 
 /// Reads and decodes one image as [`process_one`] would, and keeps nothing: `bindery check`.
 pub(super) fn validate_one(job: &super::ImageJob) -> Result<(), Diagnostic> {
     let path = &job.source;
-    let source = fs::read(path).map_err(|error| {
-        Diagnostic::error(format!("cannot read the image: {error}")).in_file(path)
-    })?;
+    let source = read_source(path)?;
     // A 1×1 box asks for the cheapest decode that still reads the whole file; the limits are
     // those of a build.
     decode::decode(&source, (1, 1))
         .map(drop)
         .map_err(|error| transform_diagnostic(path, &TransformError::Decode(error)))
+}
+
+/// The image's bytes, read as every input is ([`source::read_input`]): the file may have
+/// been replaced by a device or grown past the limit since it was planned.
+fn read_source(path: &Path) -> Result<Vec<u8>, Diagnostic> {
+    source::read_input(path, InputKind::Image).map_err(|problem| {
+        Diagnostic::error(format!(
+            "cannot read the image: {}",
+            problem.reason(InputKind::Image)
+        ))
+        .in_file(path)
+    })
 }
 
 fn transform_diagnostic(path: &Path, error: &TransformError) -> Diagnostic {
