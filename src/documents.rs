@@ -299,31 +299,10 @@ pub fn image_references(documents: &[Document]) -> Vec<ImageReference> {
 pub fn image_target(src: &str) -> Result<String, String> {
     match classify(src) {
         Target::Local { path, .. } => Ok(path),
-        Target::External(url) => Err(external_image(&url)),
+        Target::External(url) => Err(format!(
+            "`{url}` is a remote image; an EPUB must carry its images"
+        )),
         Target::Fragment(_) | Target::Invalid(_) => Err(format!("`{src}` is not an image path")),
-    }
-}
-
-/// Why an image URL with a scheme cannot be used. `file:` and `data:` are named for what
-/// they are, since neither is "remote" and both have the same fix: save the image into the
-/// book folder (a data URL is shown cut short; it can be megabytes).
-fn external_image(url: &str) -> String {
-    let scheme = url
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    match scheme.as_str() {
-        "file" => format!(
-            "`{url}` is a file: URL, which points at one computer's disk; save the image into the book folder and refer to it by a relative path"
-        ),
-        "data" => {
-            let shown: String = url.chars().take(40).collect();
-            format!(
-                "`{shown}…` is a data: URL (an image written into the text); save the image into the book folder as a file and refer to it by a relative path"
-            )
-        }
-        _ => format!("`{url}` is a remote image; an EPUB must carry its images"),
     }
 }
 
