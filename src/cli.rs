@@ -124,8 +124,9 @@ pub struct BuildArgs {
 
     /// Warn when the EPUB is larger than this many megabytes (1 MB = 1,000,000 bytes);
     /// Send to Kindle refuses books over 50 MB.
-    #[arg(long, value_name = "MB", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..=100_000))]
-    pub max_size: u64,
+    /// Decimals are allowed (`--max-size 0.5`).
+    #[arg(long, value_name = "MB", default_value_t = 50.0, value_parser = parse_megabytes)]
+    pub max_size: f64,
 
     /// Print nothing but errors.
     #[arg(short, long)]
@@ -207,13 +208,29 @@ impl BuildArgs {
             allow_missing_images: self.allow_missing_images,
             quiet: self.quiet,
             verbose: self.verbose,
-            max_epub_bytes: self.max_size * 1000 * 1000,
+            // At most 100,000 MB (checked when parsed), so this cannot overflow.
+            max_epub_bytes: (self.max_size * 1e6).round() as u64,
             format: match self.format {
                 FormatArg::Epub => OutputFormat::Epub,
                 FormatArg::Kepub => OutputFormat::Kepub,
             },
             deny_warnings: self.deny_warnings,
         }
+    }
+}
+
+/// A size in megabytes: a positive number up to 100,000 (100 GB).
+fn parse_megabytes(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of megabytes"))?;
+    if value.is_finite() && value > 0.0 && value <= 100_000.0 {
+        Ok(value)
+    } else {
+        Err(format!(
+            "`{text}` must be more than 0 and at most 100000 (MB)"
+        ))
     }
 }
 

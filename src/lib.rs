@@ -147,7 +147,7 @@ fn analyse(config: &Config) -> Result<Analysis> {
         .and_then(|m| m.css.as_deref())
         .and_then(|css| read_stylesheet(&manuscript, css, &mut diagnostics));
     let split_level = meta.as_ref().map_or(0, |m| m.split_level);
-    let mut documents = render_documents(&manuscript, split_level, &mut diagnostics);
+    let mut documents = render_documents(&manuscript, config, split_level, &mut diagnostics);
     documents::resolve_links(&mut documents, &manuscript.files, &mut diagnostics);
     lint::skipped_heading_levels(&documents, &manuscript.files, &mut diagnostics);
     lint::images_without_alt_text(&documents, &manuscript.files, &mut diagnostics);
@@ -369,6 +369,7 @@ fn read_meta(
 /// Renders every file and splits it into content documents.
 fn render_documents(
     manuscript: &Manuscript,
+    config: &Config,
     split_level: u8,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Document> {
@@ -414,14 +415,30 @@ fn render_documents(
             }
         };
         for removed in rendered.removed {
-            diagnostics.push(
-                documents::located(
-                    Diagnostic::warning(format!("removed {} from the HTML", removed.what)),
-                    file,
-                    removed.origin,
-                )
-                .with_help("EPUB content may not hold scripts, forms, frames or event handlers"),
-            );
+            let diagnostic = match inline_image_scheme(&removed.what) {
+                // Not an attack but a picture that cannot travel: said as such, and refused
+                // like a remote image (a warning for drafts).
+                Some(scheme) => {
+                    let message = format!(
+                        "a {scheme}: image URL cannot be used; save the image into the book folder and refer to it by a relative path"
+                    );
+                    if config.allow_missing_images {
+                        Diagnostic::warning(format!("{message}; its alt text is shown instead"))
+                    } else {
+                        Diagnostic::error(message)
+                    }
+                    .with_help(if scheme == "data" {
+                        "a data: URL holds the image inside the text; decode it to a file, e.g. images/figure.png, and write ![alt](images/figure.png)"
+                    } else {
+                        "a file: URL points at one computer's disk; copy the file into the book folder, e.g. images/photo.jpg, and write ![alt](images/photo.jpg)"
+                    })
+                }
+                None => Diagnostic::warning(format!("removed {} from the HTML", removed.what))
+                    .with_help(
+                        "EPUB content may not hold scripts, forms, frames or event handlers",
+                    ),
+            };
+            diagnostics.push(documents::located(diagnostic, file, removed.origin));
         }
         documents.extend(documents::split_into_documents(
             index,
@@ -431,6 +448,14 @@ fn render_documents(
         ));
     }
     documents
+}
+
+/// `data` or `file` when the HTML stage removed an image source of that scheme (its words:
+/// "data: image source").
+fn inline_image_scheme(what: &str) -> Option<&'static str> {
+    ["data", "file"]
+        .into_iter()
+        .find(|scheme| what.starts_with(&format!("{scheme}: image source")))
 }
 
 /// Which image files the book uses, and which reference uses which.
