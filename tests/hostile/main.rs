@@ -17,11 +17,36 @@ mod support;
 
 mod scene;
 
+mod cache;
+mod outputs;
+mod paths;
+mod process;
+
 use scene::{Case, run_table};
 
 #[test]
 fn example_cases() {
     run_table("example", EXAMPLE);
+}
+
+#[test]
+fn paths_cases() {
+    run_table("paths", paths::CASES)
+}
+
+#[test]
+fn outputs_cases() {
+    run_table("outputs", outputs::CASES)
+}
+
+#[test]
+fn cache_cases() {
+    run_table("cache", cache::CASES)
+}
+
+#[test]
+fn process_cases() {
+    run_table("process", process::CASES)
 }
 
 #[rustfmt::skip]

@@ -323,3 +323,101 @@ fn epubcheck_outputs(scene: &Scene) -> Outcome {
     }
     outcome
 }
+
+// ---- helpers for the paths, outputs, cache and process tables -------------------------------
+
+/// Runs bindery in the scene as a case would (same TMPDIR, HOME and cache), for setups that
+/// need a build first (a filled cache) and for tests that are not table rows.
+pub fn command(scene: &Scene, args: &[&str]) -> std::process::Command {
+    let args: Vec<String> = args.iter().map(|a| scene.expand(a)).collect();
+    let mut command = support::bindery(scene.root());
+    command
+        .args(&args)
+        .env("TMPDIR", scene.path("tmp"))
+        .env("HOME", scene.path("home"))
+        .env("BINDERY_CACHE_DIR", scene.path("cache"));
+    command
+}
+
+/// A build of the scene's book that must succeed, written outside `out/`: fills the cache.
+pub fn prebuild(scene: &Scene) {
+    let output = command(scene, &["build", "{book}", "-o", "{root}/first.epub"])
+        .output()
+        .expect("run bindery");
+    assert!(
+        output.status.success(),
+        "the first build failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A named pipe at `relative` (reading it would block until a writer comes).
+#[cfg(unix)]
+pub fn mkfifo(scene: &Scene, relative: &str) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(scene.path(relative))
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success(), "mkfifo {relative}");
+}
+
+/// The files in `cache/<layout>/<kind>` (`objects` or `entries`), sorted.
+pub fn cache_files(scene: &Scene, kind: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for layout in fs::read_dir(scene.path("cache"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for entry in fs::read_dir(layout.path().join(kind))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            found.push(entry.path());
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The EPUB at `out/book.epub`: no entry holds `needle`.
+pub fn epub_lacks(scene: &Scene, needle: &[u8]) {
+    for (name, bytes) in scene.epub("out/book.epub") {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "{name} holds {:?}",
+            String::from_utf8_lossy(needle)
+        );
+    }
+}
+
+/// Every image of `out/book.epub` is named by the hash of its bytes, as a fresh build names
+/// it: what came from the cache is what the pipeline made.
+pub fn images_match_their_names(scene: &Scene, _: &Output) {
+    for (name, bytes) in scene.epub("out/book.epub") {
+        let Some(file) = name.strip_prefix("OEBPS/images/") else {
+            continue;
+        };
+        let hash = blake3::hash(&bytes).to_hex();
+        assert!(
+            file.starts_with(&hash.as_str()[..20]),
+            "{name} does not hold the bytes its name promises"
+        );
+    }
+}
+
+/// Temporary files left in `out/`, `tmp/` (TMPDIR) or `book/`, as the runner checks them.
+pub fn leftovers(scene: &Scene) -> Vec<String> {
+    scene.leftovers()
+}
+
+impl Scene {
+    /// A fresh scene (no book yet) for tests that are not table rows.
+    pub fn new_for_test() -> Self {
+        Scene::new()
+    }
+}
+
+/// A setup that plants nothing beyond the good book.
+pub fn plain(_: &Scene) {}
