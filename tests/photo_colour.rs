@@ -202,3 +202,101 @@ fn a_16_bit_png_comes_out_8_bit_with_its_colours() {
         );
     }
 }
+
+/// The build's error for `name`, when it refuses it.
+#[cfg(not(feature = "heif"))]
+fn refusal(name: &str) -> String {
+    let scratch = tempfile::tempdir().unwrap();
+    let job = ImageJob {
+        source: photo(name),
+        purpose: Purpose::Figure,
+    };
+    match process(&[job], &PipelineSettings::default(), scratch.path()) {
+        Ok(_) => panic!("{name} was accepted"),
+        Err(errors) => errors.iter().map(ToString::to_string).collect(),
+    }
+}
+
+#[cfg(not(feature = "heif"))]
+#[test]
+fn heic_and_avif_are_named_with_the_way_to_read_them() {
+    let heic = refusal("iphone-rotated.heic");
+    assert!(heic.contains("HEIC"), "{heic}");
+    assert!(
+        heic.contains("cargo install bindery --features heif"),
+        "{heic}"
+    );
+    assert!(heic.contains("export the photo as JPEG"), "{heic}");
+    let avif = refusal("hopper.avif");
+    assert!(avif.contains("AVIF"), "{avif}");
+    assert!(avif.contains("--features heif"), "{avif}");
+}
+
+/// Share of dark pixels (the pen line of the arrow) in rows `from..to` (fractions of the
+/// height).
+#[cfg(feature = "heif")]
+fn dark_share(image: &RgbImage, from: f64, to: f64) -> f64 {
+    let height = f64::from(image.height());
+    let rows = (from * height) as u32..(to * height) as u32;
+    let mut dark = 0u32;
+    let mut all = 0u32;
+    for y in rows {
+        for x in 0..image.width() {
+            let [r, g, b] = image.get_pixel(x, y).0;
+            all += 1;
+            if u32::from(r) + u32::from(g) + u32::from(b) < 3 * 80 {
+                dark += 1;
+            }
+        }
+    }
+    f64::from(dark) / f64::from(all.max(1))
+}
+
+/// An iPhone HEIC stored on its side (`irot`, EXIF orientation 6), in Display P3: built
+/// upright (a portrait arrow pointing up), converted to sRGB, written as JPEG without a
+/// profile or EXIF.
+#[cfg(feature = "heif")]
+#[test]
+fn heif_an_iphone_photo_comes_out_upright_srgb_jpeg() {
+    let source = fs::read(photo("iphone-rotated.heic")).unwrap();
+    let decoded = decode::decode(&source, (1600, 1600)).expect("libheif decodes it");
+    assert_eq!(
+        decoded.colour,
+        ColourOutcome::Converted,
+        "the P3 profile is honoured"
+    );
+    assert_eq!(decoded.image.dimensions(), (3024, 4032));
+
+    let scratch = tempfile::tempdir().unwrap();
+    let result = build("iphone-rotated.heic", scratch.path());
+    assert_eq!(result.media_type, "image/jpeg");
+    assert_eq!((result.width, result.height), (1200, 1600));
+    let bytes = fs::read(&result.path).unwrap();
+    assert_eq!(icc_profile_of(&bytes), None);
+    let markers: Vec<u8> = jpeg_segments(&bytes).unwrap().iter().map(|s| s.0).collect();
+    assert!(!markers.contains(&0xE1), "EXIF left: {markers:x?}");
+    let output = decode_jpeg(&bytes);
+    assert_eq!(output.dimensions(), (1200, 1600));
+    // The arrow's head is in the upper part, and nothing is drawn below its stem.
+    let (top, bottom) = (
+        dark_share(&output, 0.08, 0.45),
+        dark_share(&output, 0.75, 0.95),
+    );
+    assert!(
+        top > 0.005 && bottom < top / 10.0,
+        "top {top}, bottom {bottom}"
+    );
+}
+
+#[cfg(feature = "heif")]
+#[test]
+fn heif_an_avif_image_builds() {
+    let scratch = tempfile::tempdir().unwrap();
+    let result = build("hopper.avif", scratch.path());
+    assert_eq!((result.width, result.height), (128, 128));
+    assert_eq!(result.media_type, "image/jpeg");
+    let output = decode_jpeg(&fs::read(&result.path).unwrap());
+    // Hopper's portrait: a mid-toned photo, not a blank or a green frame.
+    let means = channel_means(&output);
+    assert!(means.iter().all(|m| (40.0..220.0).contains(m)), "{means:?}");
+}

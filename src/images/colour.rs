@@ -181,6 +181,37 @@ fn convert_grey(
     }
 }
 
+/// An ICC profile for an image described by CICP code points (H.273: colour primaries and
+/// transfer characteristics, as HEIF's `nclx` box and AVIF give them), or `None` for sRGB
+/// itself and for codes moxcms does not know.
+pub fn profile_from_cicp(primaries: u8, transfer: u8) -> Option<Vec<u8>> {
+    use moxcms::{CicpColorPrimaries, CicpProfile, MatrixCoefficients, TransferCharacteristics};
+    let color_primaries = CicpColorPrimaries::try_from(primaries).ok().filter(|p| {
+        !matches!(
+            p,
+            CicpColorPrimaries::Reserved | CicpColorPrimaries::Unspecified
+        )
+    })?;
+    // Unspecified transfer (2): the sRGB curve, what such files are written with.
+    let transfer_characteristics =
+        TransferCharacteristics::try_from(transfer).unwrap_or(TransferCharacteristics::Srgb);
+    if color_primaries == CicpColorPrimaries::Bt709
+        && matches!(
+            transfer_characteristics,
+            TransferCharacteristics::Srgb | TransferCharacteristics::Bt709
+        )
+    {
+        return None;
+    }
+    let profile = ColorProfile::new_from_cicp(CicpProfile {
+        color_primaries,
+        transfer_characteristics,
+        matrix_coefficients: MatrixCoefficients::Bt709,
+        full_range: true,
+    });
+    profile.encode().ok()
+}
+
 /// CMYK samples (0 = no ink, four bytes a pixel) to sRGB through `profile`, or by the naive
 /// formula when there is no usable CMYK profile (see the module docs).
 pub fn cmyk_to_srgb(

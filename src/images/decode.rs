@@ -49,6 +49,8 @@ pub enum SourceFormat {
     Png,
     Gif,
     WebP,
+    /// HEIC/HEIF or AVIF, read only in builds with the `heif` feature.
+    Heif,
     Other,
 }
 
@@ -60,6 +62,7 @@ impl SourceFormat {
             SourceFormat::Png => "PNG",
             SourceFormat::Gif => "GIF",
             SourceFormat::WebP => "WebP",
+            SourceFormat::Heif => "HEIC/AVIF",
             SourceFormat::Other => "such",
         }
     }
@@ -138,6 +141,8 @@ fn decode_pixels(bytes: &[u8], fit_box: (u32, u32)) -> Result<Decoded, DecodeErr
             Some(decoded) => Ok(decoded),
             None => decode_with_image_crate(bytes, SourceFormat::Jpeg),
         },
+        #[cfg(feature = "heif")]
+        SourceFormat::Heif => super::heif::decode(bytes),
         format => decode_with_image_crate(bytes, format),
     }
 }
@@ -146,6 +151,9 @@ fn decode_pixels(bytes: &[u8], fit_box: (u32, u32)) -> Result<Decoded, DecodeErr
 pub fn sniff(bytes: &[u8]) -> Result<SourceFormat, DecodeError> {
     if looks_like_svg(bytes) {
         return Err(DecodeError::Svg);
+    }
+    if cfg!(feature = "heif") && formats::heif_family(bytes).is_some() {
+        return Ok(SourceFormat::Heif);
     }
     if let Some(unreadable) = formats::recognise(bytes) {
         return Err(DecodeError::Unsupported(unreadable));
@@ -174,7 +182,7 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
         && text.contains("<svg")
 }
 
-fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
+pub(super) fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
     let too_large =
         width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS;
     if too_large || width == 0 || height == 0 {

@@ -20,6 +20,8 @@ pub mod embedded;
 pub mod encode;
 pub mod formats;
 pub mod generated_cover;
+#[cfg(feature = "heif")]
+pub mod heif;
 pub mod metadata;
 pub mod orient;
 pub mod plan;
