@@ -9,13 +9,20 @@
 //! 2000×1500, a quarter of the pixels, which is the single largest saving in the pipeline
 //! (measure with `examples/image_timing.rs`). `image`'s own JPEG decoder (zune-jpeg) has no
 //! scaled decoding, but is the faster of the two at full size, so JPEGs that gain nothing from
-//! scaling go to it, with CMYK and 16-bit JPEGs and every other format.
+//! scaling go to it, with 16-bit JPEGs and every other format. CMYK JPEGs stay with
+//! `jpeg-decoder`, the one that returns their ink values, which [`colour`] converts to sRGB by
+//! their profile.
+//!
+//! Every result leaves here in sRGB (see [`colour`]); formats bindery does not read are named,
+//! with what to do, by [`formats`].
 
 use std::io::Cursor;
 
 use image::metadata::Orientation;
 use image::{DynamicImage, GrayImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 
+use super::colour::{self, ColourOutcome};
+use super::formats::{self, Unreadable};
 use super::metadata;
 use super::orient;
 use super::resize;
@@ -42,7 +49,23 @@ pub enum SourceFormat {
     Png,
     Gif,
     WebP,
+    /// HEIC/HEIF or AVIF, read only in builds with the `heif` feature.
+    Heif,
     Other,
+}
+
+impl SourceFormat {
+    /// The name an author knows the format by, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceFormat::Jpeg => "JPEG",
+            SourceFormat::Png => "PNG",
+            SourceFormat::Gif => "GIF",
+            SourceFormat::WebP => "WebP",
+            SourceFormat::Heif => "HEIC/AVIF",
+            SourceFormat::Other => "such",
+        }
+    }
 }
 
 /// Pixels with what the file said about them.
@@ -53,8 +76,14 @@ pub struct Decoded {
     /// Width and height written in the file, before orientation or scaled decoding.
     pub stored_size: (u32, u32),
     pub orientation: Orientation,
+    /// What the source's profile was; `None` once the pixels are converted to sRGB (always,
+    /// after [`decode`]): kept for the encoder's sake only when a caller decodes without the
+    /// colour stage.
     pub icc_profile: Option<Vec<u8>>,
     pub format: SourceFormat,
+    /// Whether the pixels were converted to sRGB from another colour space: such a source is
+    /// never copied into the book as it is.
+    pub colour: ColourOutcome,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -64,19 +93,27 @@ pub enum DecodeError {
     Svg,
     #[error("not an image format bindery can read")]
     UnknownFormat,
-    #[error("this is a {0} image, a format bindery does not read")]
-    Unsupported(String),
+    /// A format recognised by its first bytes, which this build does not read.
+    #[error("{}", .0.message())]
+    Unsupported(Unreadable),
     #[error(
         "the image is too large ({width}×{height} pixels); the limit is {} megapixels and {MAX_SIDE} pixels a side",
         MAX_PIXELS / 1_000_000
     )]
     TooLarge { width: u32, height: u32 },
     #[error(
-        "the image would take {} MiB of memory once decoded ({width}×{height} pixels); the limit for PNG, GIF and WebP images is {} MiB",
+        "the image would take {} MiB of memory once decoded ({width}×{height} pixels); the limit for {format} images is {} MiB",
         bytes.div_ceil(1 << 20),
         MAX_DECODED_BYTES >> 20
     )]
-    TooMuchMemory { width: u32, height: u32, bytes: u64 },
+    TooMuchMemory {
+        width: u32,
+        height: u32,
+        bytes: u64,
+        /// The source's format as the author knows it ("PNG", "JPEG", …): the limit is quoted
+        /// for that format only.
+        format: &'static str,
+    },
     #[error("the image file is damaged or incomplete: {0}")]
     Corrupt(String),
 }
@@ -84,6 +121,18 @@ pub enum DecodeError {
 /// Decodes `bytes`, reducing on the way when the image will be shrunk to fit `fit_box`
 /// (width, height, in upright orientation) anyway.
 pub fn decode(bytes: &[u8], fit_box: (u32, u32)) -> Result<Decoded, DecodeError> {
+    let mut decoded = decode_pixels(bytes, fit_box)?;
+    if decoded.colour == ColourOutcome::AlreadySrgb {
+        let (image, outcome) = colour::to_srgb(decoded.image, decoded.icc_profile.as_deref());
+        decoded.image = image;
+        decoded.colour = outcome;
+    }
+    // The pixels are sRGB now, which needs no profile (see `colour`).
+    decoded.icc_profile = None;
+    Ok(decoded)
+}
+
+fn decode_pixels(bytes: &[u8], fit_box: (u32, u32)) -> Result<Decoded, DecodeError> {
     match sniff(bytes)? {
         SourceFormat::Jpeg if !metadata::jpeg_is_complete(bytes) => Err(DecodeError::Corrupt(
             "the file ends before the image data does".into(),
@@ -92,6 +141,8 @@ pub fn decode(bytes: &[u8], fit_box: (u32, u32)) -> Result<Decoded, DecodeError>
             Some(decoded) => Ok(decoded),
             None => decode_with_image_crate(bytes, SourceFormat::Jpeg),
         },
+        #[cfg(feature = "heif")]
+        SourceFormat::Heif => super::heif::decode(bytes),
         format => decode_with_image_crate(bytes, format),
     }
 }
@@ -101,18 +152,24 @@ pub fn sniff(bytes: &[u8]) -> Result<SourceFormat, DecodeError> {
     if looks_like_svg(bytes) {
         return Err(DecodeError::Svg);
     }
+    if cfg!(feature = "heif") && formats::heif_family(bytes).is_some() {
+        return Ok(SourceFormat::Heif);
+    }
+    if let Some(unreadable) = formats::recognise(bytes) {
+        return Err(DecodeError::Unsupported(unreadable));
+    }
     let format = image::guess_format(bytes).map_err(|_| DecodeError::UnknownFormat)?;
     Ok(match format {
         ImageFormat::Jpeg => SourceFormat::Jpeg,
         ImageFormat::Png => SourceFormat::Png,
         ImageFormat::Gif => SourceFormat::Gif,
         ImageFormat::WebP => SourceFormat::WebP,
-        // Recognised, but the decoders for it are not built in (BMP, TIFF, AVIF, …): say so
-        // rather than calling the file damaged.
+        // Recognised, but the decoders for it are not built in (ICO, TGA, …): say so rather
+        // than calling the file damaged.
         other => {
-            return Err(DecodeError::Unsupported(
-                format!("{other:?}").to_uppercase(),
-            ));
+            return Err(DecodeError::Unsupported(Unreadable::Other(
+                other.extensions_str().first().copied().unwrap_or("unknown"),
+            )));
         }
     })
 }
@@ -125,7 +182,7 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
         && text.contains("<svg")
 }
 
-fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
+pub(super) fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
     let too_large =
         width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS;
     if too_large || width == 0 || height == 0 {
@@ -134,8 +191,9 @@ fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
     Ok(())
 }
 
-/// `Ok(None)` when this JPEG is better left to the general decoder: CMYK or 16-bit samples,
-/// which `jpeg-decoder` cannot return as RGB, or no reduction to gain.
+/// `Ok(None)` when this JPEG is better left to the general decoder: 16-bit samples, which
+/// `jpeg-decoder` cannot return as RGB, or an RGB or grey JPEG with no reduction to gain.
+/// CMYK JPEGs always decode here: their inks go to [`colour::cmyk_to_srgb`].
 fn decode_jpeg_scaled(bytes: &[u8], fit_box: (u32, u32)) -> Result<Option<Decoded>, DecodeError> {
     let corrupt = |error: jpeg_decoder::Error| DecodeError::Corrupt(error.to_string());
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
@@ -146,10 +204,13 @@ fn decode_jpeg_scaled(bytes: &[u8], fit_box: (u32, u32)) -> Result<Option<Decode
     };
     let stored_size = (u32::from(info.width), u32::from(info.height));
     check_size(stored_size.0, stored_size.1)?;
-    if !matches!(
-        info.pixel_format,
-        jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
-    ) {
+    let cmyk = info.pixel_format == jpeg_decoder::PixelFormat::CMYK32;
+    if !cmyk
+        && !matches!(
+            info.pixel_format,
+            jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
+        )
+    {
         return Ok(None);
     }
     // APP1 (EXIF) always precedes the scan, so `read_info` has seen it.
@@ -161,7 +222,7 @@ fn decode_jpeg_scaled(bytes: &[u8], fit_box: (u32, u32)) -> Result<Option<Decode
     let stored_box = orient::stored_box(fit_box, orientation);
     let target = resize::fit(stored_size, stored_box);
     let (request_w, request_h) = dct_scaled_request(stored_size, target);
-    if (u32::from(request_w), u32::from(request_h)) == stored_size {
+    if (u32::from(request_w), u32::from(request_h)) == stored_size && !cmyk {
         // No reduction possible: zune-jpeg decodes full size faster (5.9 against 8.4 ms for
         // a 1400×1000 photo, `examples/image_timing.rs`).
         return Ok(None);
@@ -173,6 +234,22 @@ fn decode_jpeg_scaled(bytes: &[u8], fit_box: (u32, u32)) -> Result<Option<Decode
     };
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     let incomplete = || DecodeError::Corrupt("fewer pixels than the header promised".into());
+    let icc_profile = decoder.icc_profile();
+    if cmyk {
+        if pixels.len() as u64 != u64::from(width) * u64::from(height) * 4 {
+            return Err(incomplete());
+        }
+        let inks = cmyk_inks(bytes, pixels);
+        let (rgb, colour) = colour::cmyk_to_srgb(&inks, width, height, icc_profile.as_deref());
+        return Ok(Some(Decoded {
+            image: DynamicImage::ImageRgb8(rgb),
+            stored_size,
+            orientation,
+            icc_profile: None,
+            format: SourceFormat::Jpeg,
+            colour,
+        }));
+    }
     let image = match info.pixel_format {
         jpeg_decoder::PixelFormat::L8 => DynamicImage::ImageLuma8(
             GrayImage::from_raw(width, height, pixels).ok_or_else(incomplete)?,
@@ -185,9 +262,28 @@ fn decode_jpeg_scaled(bytes: &[u8], fit_box: (u32, u32)) -> Result<Option<Decode
         image,
         stored_size,
         orientation,
-        icc_profile: decoder.icc_profile(),
+        icc_profile,
         format: SourceFormat::Jpeg,
+        colour: ColourOutcome::AlreadySrgb,
     }))
+}
+
+/// The ink amounts (0 = none) of a CMYK JPEG's pixels as `jpeg-decoder` returns them.
+///
+/// Photoshop, which writes nearly every CMYK JPEG, stores inverted values and marks the file
+/// with an Adobe (APP14) segment; `jpeg-decoder` always undoes that inversion (and the YCCK
+/// transform). A CMYK JPEG without the Adobe segment stores plain values, so the inversion is
+/// undone again here, as LittleCMS-based tools (Pillow) read it.
+fn cmyk_inks(bytes: &[u8], mut pixels: Vec<u8>) -> Vec<u8> {
+    let adobe = metadata::jpeg_segments(bytes).is_some_and(|segments| {
+        segments
+            .iter()
+            .any(|&(marker, payload)| marker == 0xEE && payload.starts_with(b"Adobe"))
+    });
+    if !adobe {
+        pixels.iter_mut().for_each(|sample| *sample = 255 - *sample);
+    }
+    pixels
 }
 
 /// The size to ask `jpeg-decoder` for: the smallest DCT scale (8/8, 4/8, 2/8, 1/8) whose result
@@ -235,6 +331,7 @@ fn decode_with_image_crate(bytes: &[u8], format: SourceFormat) -> Result<Decoded
             width: stored_size.0,
             height: stored_size.1,
             bytes: decoded_bytes,
+            format: format.name(),
         });
     }
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
@@ -246,6 +343,7 @@ fn decode_with_image_crate(bytes: &[u8], format: SourceFormat) -> Result<Decoded
         orientation,
         icc_profile,
         format,
+        colour: ColourOutcome::AlreadySrgb,
     })
 }
 

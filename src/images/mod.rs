@@ -4,8 +4,8 @@
 //! Camera photos straight into an EPUB make a book of tens of megabytes that e-mail and Send to
 //! Kindle refuse, keep their GPS position, and lie on their side on readers that ignore EXIF.
 //! So each image is decoded under limits ([`decode`]), turned upright ([`orient`]), fitted into
-//! a box without ever being enlarged ([`resize`]), and re-encoded with only its ICC profile kept
-//! ([`encode`]). SVG drawings are not rasterised but sanitised ([`svg`]). The output is named
+//! a box without ever being enlarged ([`resize`]), converted to sRGB ([`colour`]) and re-encoded
+//! with no metadata at all ([`encode`]). SVG drawings are not rasterised but sanitised ([`svg`]). The output is named
 //! by a hash of its bytes, so names are stable across builds.
 //!
 //! Work is planned first (cheap: file sizes only, [`plan`]) and done second, on rayon threads
@@ -14,10 +14,14 @@
 //! [`cache`] keyed by the source bytes, the settings and [`PIPELINE_VERSION`].
 
 pub mod cache;
+pub mod colour;
 pub mod decode;
 pub mod embedded;
 pub mod encode;
+pub mod formats;
 pub mod generated_cover;
+#[cfg(feature = "heif")]
+pub mod heif;
 pub mod metadata;
 pub mod orient;
 pub mod plan;
@@ -31,7 +35,8 @@ use std::path::{Path, PathBuf};
 use crate::diagnostics::Diagnostic;
 
 /// Bump whenever a change here would change output bytes, so old cache entries are not reused.
-pub const PIPELINE_VERSION: u32 = 1;
+/// 2: pixels converted to sRGB and written without a profile (`colour.rs`).
+pub const PIPELINE_VERSION: u32 = 2;
 
 /// What an image is for; it decides the box the image must fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use image::metadata::Orientation;
 
+use super::colour::ColourOutcome;
 use super::decode::{self, DecodeError, SourceFormat};
 use super::encode::{self, EncodeError, OutputFormat};
 use super::plan::PlannedJob;
@@ -97,6 +98,7 @@ pub fn transform(
     )?;
     let copy_source = size == decoded.stored_size
         && decoded.orientation == Orientation::NoTransforms
+        && decoded.colour != ColourOutcome::Converted
         && !(grayscale && source_has_color)
         && source.len() <= encoded.bytes.len()
         && metadata::is_clean(source, decoded.format);
@@ -231,9 +233,9 @@ fn transform_diagnostic(path: &Path, error: &TransformError) -> Diagnostic {
         TransformError::Decode(DecodeError::Svg) | TransformError::Svg(_) => diagnostic.with_help(
             "fix the file, or convert it to PNG (for example `rsvg-convert -w 1600 in.svg -o out.png`)",
         ),
-        TransformError::Decode(DecodeError::Unsupported(_)) => diagnostic.with_help(
-            "convert it to JPEG (photos) or PNG (drawings, screenshots); bindery reads JPEG, PNG, GIF and WebP",
-        ),
+        TransformError::Decode(DecodeError::Unsupported(format)) => {
+            diagnostic.with_help(format.help())
+        }
         TransformError::Decode(DecodeError::UnknownFormat) => {
             diagnostic.with_help("bindery reads JPEG, PNG, GIF and WebP images")
         }

@@ -424,3 +424,17 @@ pub fn crc32(bytes: &[u8]) -> u32 {
     }
     !crc
 }
+
+/// A Python 3 that can import Pillow's ImageCms (LittleCMS), the reference for colour tests.
+pub fn python_with_pillow() -> Option<PathBuf> {
+    let python = find_on_path("python3")?;
+    let works = Command::new(&python)
+        .args(["-c", "import PIL.ImageCms"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if works {
+        Some(python)
+    } else {
+        missing("Pillow (LittleCMS)", "pip install pillow==13.0.0")
+    }
+}
