@@ -35,6 +35,10 @@ pub enum Command {
     Init(InitArgs),
     /// Build, then build again whenever the Markdown, an image or the stylesheet changes.
     Watch(WatchArgs),
+    /// Preview the book in a browser: build, serve a reader page on 127.0.0.1 that shows the
+    /// EPUB as a phone, an e-ink reader, a colour e-reader or a tablet would, and reload it
+    /// after every change. A failed rebuild shows its errors over the last good book.
+    Serve(ServeArgs),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout.
@@ -70,6 +74,16 @@ pub struct InitArgs {
 pub struct WatchArgs {
     #[command(flatten)]
     pub build: BuildArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+
+    /// The port on 127.0.0.1 to serve the preview on [default: a free one, printed at start].
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub port: u16,
 }
 
 #[derive(Debug, Args)]

@@ -23,6 +23,7 @@ pub mod markdown;
 pub mod model;
 pub mod package;
 pub mod report;
+pub mod serve;
 pub mod snippets;
 pub mod source;
 pub mod terminal;

@@ -16,7 +16,9 @@ use std::time::Instant;
 use anstream::eprintln;
 use clap::Parser;
 
-use bindery::cli::{BuildCommand, CheckArgs, Cli, Command, InitArgs, ReportFormat, WatchArgs};
+use bindery::cli::{
+    BuildCommand, CheckArgs, Cli, Command, InitArgs, ReportFormat, ServeArgs, WatchArgs,
+};
 use bindery::config::Config;
 use bindery::error::{Error, Result};
 use bindery::report::JsonReport;
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Init(args) => init(args),
         Command::Watch(args) => watch(args),
+        Command::Serve(args) => serve(args),
         Command::Completions(args) => {
             bindery::cli::write_completions(args.shell, &mut std::io::stdout());
             ExitCode::SUCCESS
@@ -152,6 +155,68 @@ fn watch(args: WatchArgs) -> ExitCode {
         }
         Err(error) => {
             print_error(&error, "watch failed", "stopped");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `bindery serve`: `watch`, with a reader page on 127.0.0.1. Its address is the first line
+/// on stdout (for scripts and tests), then each new EPUB's path as `watch` prints it.
+fn serve(args: ServeArgs) -> ExitCode {
+    let config = args.build.into_config();
+    let listener = match bindery::serve::bind(args.port) {
+        Ok(listener) => listener,
+        Err(error) => {
+            print_error(&error, "serve failed", "nothing was started");
+            return ExitCode::from(1);
+        }
+    };
+    let address = match listener.local_addr() {
+        Ok(address) => address,
+        Err(error) => {
+            eprintln!(
+                "{}",
+                terminal::error(&format!("cannot serve the preview: {error}"))
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let handler_stop = Arc::clone(&stop);
+    if let Err(error) = ctrlc::set_handler(move || handler_stop.store(true, Ordering::SeqCst)) {
+        eprintln!(
+            "{}",
+            terminal::error(&format!("cannot handle Ctrl-C: {error}"))
+        );
+        return ExitCode::from(1);
+    }
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "http://{address}/");
+    let _ = stdout.flush();
+    if !config.quiet {
+        eprintln!("previewing at http://{address}/ (Ctrl-C to stop)");
+    }
+    let served = bindery::serve::serve(&config, listener, &stop, |result, changed| {
+        print_outcome(&config, result, "built", &changed_files(changed));
+        if result.is_err() {
+            eprintln!("the preview keeps the last good book; waiting for changes");
+        }
+        // A script that stopped reading must not stop the preview (println! would panic).
+        if let Ok(report) = result {
+            let mut stdout = std::io::stdout();
+            let _ = writeln!(stdout, "{}", report.output.display());
+            let _ = stdout.flush();
+        }
+    });
+    match served {
+        Ok(()) => {
+            if !config.quiet {
+                eprintln!("stopped the preview");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            print_error(&error, "serve failed", "stopped");
             ExitCode::from(1)
         }
     }
