@@ -55,6 +55,38 @@ pub struct BuildCommand {
     /// and errors with their places, timings); human messages stay on stderr.
     #[arg(long, value_name = "FORMAT")]
     pub report: Option<ReportFormat>,
+
+    /// After writing the EPUB, run epubcheck on it (`--validate`), Ace by DAISY
+    /// (`--validate=ace`) or both (`--validate=all`), and report their findings with bindery's
+    /// own: an error fails the run (the EPUB stays for inspection). epubcheck is found through
+    /// EPUBCHECK_JAR or on PATH, Ace through ACE_CLI or on PATH; a missing one fails before
+    /// the build starts.
+    #[arg(
+        long,
+        value_name = "WHICH",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "epubcheck"
+    )]
+    pub validate: Option<ValidateWith>,
+}
+
+/// The validators `--validate` can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateWith {
+    Epubcheck,
+    Ace,
+    All,
+}
+
+impl From<ValidateWith> for crate::validate::Validators {
+    fn from(with: ValidateWith) -> Self {
+        match with {
+            ValidateWith::Epubcheck => crate::validate::Validators::Epubcheck,
+            ValidateWith::Ace => crate::validate::Validators::Ace,
+            ValidateWith::All => crate::validate::Validators::All,
+        }
+    }
 }
 
 /// Machine-readable reports `--report` can print.

@@ -27,6 +27,7 @@ pub mod serve;
 pub mod snippets;
 pub mod source;
 pub mod terminal;
+pub mod validate;
 pub mod watch;
 pub mod xhtml;
 

@@ -22,7 +22,7 @@ use bindery::cli::{
 use bindery::config::Config;
 use bindery::error::{Error, Result};
 use bindery::report::JsonReport;
-use bindery::{Report, terminal};
+use bindery::{Report, terminal, validate};
 
 fn main() -> ExitCode {
     keep_large_buffers_out_of_the_heap();
@@ -53,7 +53,14 @@ fn main() -> ExitCode {
 fn build(command: BuildCommand) -> ExitCode {
     let config = command.build.into_config();
     let started = Instant::now();
-    let result = bindery::build(&config);
+    // A validator that is not installed fails the run before any work is done.
+    let tools = match command.validate.map(|with| validate::find(with.into())) {
+        None => Ok(Vec::new()),
+        Some(found) => found.map_err(|missing| Error::Input(vec![missing])),
+    };
+    let result = tools.and_then(|tools| {
+        bindery::build(&config).and_then(|report| validated(report, &tools, &config))
+    });
     print_outcome(&config, &result, "built", "");
     if command.report == Some(ReportFormat::Json) {
         let report = match &result {
@@ -65,6 +72,28 @@ fn build(command: BuildCommand) -> ExitCode {
         println!("{}", report.output.display());
     }
     exit_code(&result)
+}
+
+/// Runs the validators on the written EPUB and joins their findings to the build's: errors
+/// (or, with `--deny-warnings`, warnings) fail the run, and the EPUB stays for inspection.
+fn validated(mut report: Report, tools: &[validate::Tool], config: &Config) -> Result<Report> {
+    let findings: Vec<_> = tools
+        .iter()
+        .flat_map(|tool| validate::run(tool, &report.output))
+        .collect();
+    let failed = findings
+        .iter()
+        .any(|finding| finding.is_error() || config.deny_warnings);
+    if failed {
+        let mut all = std::mem::take(&mut report.warnings);
+        all.extend(findings);
+        return Err(Error::Validation {
+            output: report.output,
+            findings: all,
+        });
+    }
+    report.warnings.extend(findings);
+    Ok(report)
 }
 
 /// `bindery check`: every check of a build, nothing written.
@@ -280,6 +309,18 @@ fn print_error(error: &Error, failed: &str, consequence: &str) {
             eprintln!(
                 "{}",
                 terminal::error(&format!("{failed}: {error}; {consequence}"))
+            );
+        }
+        Error::Validation { output, findings } => {
+            for finding in findings {
+                eprintln!("{}", terminal::diagnostic(finding));
+            }
+            eprintln!(
+                "{}",
+                terminal::error(&format!(
+                    "validation failed: {error}; the EPUB is at {} for inspection",
+                    output.display()
+                ))
             );
         }
         other => eprintln!("{}", terminal::error(&other.to_string())),
