@@ -35,6 +35,10 @@ pub enum Command {
     Init(InitArgs),
     /// Build, then build again whenever the Markdown, an image or the stylesheet changes.
     Watch(WatchArgs),
+    /// Preview the book in a browser: build, serve a reader page on 127.0.0.1 that shows the
+    /// EPUB as a phone, an e-ink reader, a colour e-reader or a tablet would, and reload it
+    /// after every change. A failed rebuild shows its errors over the last good book.
+    Serve(ServeArgs),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout.
@@ -51,6 +55,38 @@ pub struct BuildCommand {
     /// and errors with their places, timings); human messages stay on stderr.
     #[arg(long, value_name = "FORMAT")]
     pub report: Option<ReportFormat>,
+
+    /// After writing the EPUB, run epubcheck on it (`--validate`), Ace by DAISY
+    /// (`--validate=ace`) or both (`--validate=all`), and report their findings with bindery's
+    /// own: an error fails the run (the EPUB stays for inspection). epubcheck is found through
+    /// EPUBCHECK_JAR or on PATH, Ace through ACE_CLI or on PATH; a missing one fails before
+    /// the build starts.
+    #[arg(
+        long,
+        value_name = "WHICH",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "epubcheck"
+    )]
+    pub validate: Option<ValidateWith>,
+}
+
+/// The validators `--validate` can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateWith {
+    Epubcheck,
+    Ace,
+    All,
+}
+
+impl From<ValidateWith> for crate::validate::Validators {
+    fn from(with: ValidateWith) -> Self {
+        match with {
+            ValidateWith::Epubcheck => crate::validate::Validators::Epubcheck,
+            ValidateWith::Ace => crate::validate::Validators::Ace,
+            ValidateWith::All => crate::validate::Validators::All,
+        }
+    }
 }
 
 /// Machine-readable reports `--report` can print.
@@ -70,6 +106,16 @@ pub struct InitArgs {
 pub struct WatchArgs {
     #[command(flatten)]
     pub build: BuildArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+
+    /// The port on 127.0.0.1 to serve the preview on [default: a free one, printed at start].
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub port: u16,
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,14 @@ pub enum Error {
         source: io::Error,
     },
 
+    /// The EPUB was written, but a validator run by `--validate` found errors in it. Holds
+    /// every finding, warnings too, in the order found.
+    #[error("{} error(s) from the validators", .findings.iter().filter(|d| d.is_error()).count())]
+    Validation {
+        output: PathBuf,
+        findings: Vec<Diagnostic>,
+    },
+
     /// The generated cover could not be drawn (a fault in bindery, not in the input).
     #[error("cannot generate the cover: {0}")]
     Cover(#[from] crate::images::generated_cover::CoverError),

@@ -25,9 +25,11 @@ pub mod model;
 pub mod output;
 pub mod package;
 pub mod report;
+pub mod serve;
 pub mod snippets;
 pub mod source;
 pub mod terminal;
+pub mod validate;
 pub mod watch;
 pub mod xhtml;
 

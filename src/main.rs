@@ -16,11 +16,13 @@ use std::time::Instant;
 use anstream::eprintln;
 use clap::Parser;
 
-use bindery::cli::{BuildCommand, CheckArgs, Cli, Command, InitArgs, ReportFormat, WatchArgs};
+use bindery::cli::{
+    BuildCommand, CheckArgs, Cli, Command, InitArgs, ReportFormat, ServeArgs, WatchArgs,
+};
 use bindery::config::Config;
 use bindery::error::{Error, Result};
 use bindery::report::JsonReport;
-use bindery::{Report, terminal};
+use bindery::{Report, terminal, validate};
 
 fn main() -> ExitCode {
     keep_large_buffers_out_of_the_heap();
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Init(args) => init(args),
         Command::Watch(args) => watch(args),
+        Command::Serve(args) => serve(args),
         Command::Completions(args) => {
             bindery::cli::write_completions(args.shell, &mut std::io::stdout());
             ExitCode::SUCCESS
@@ -51,7 +54,14 @@ fn build(command: BuildCommand) -> ExitCode {
     let config = command.build.into_config();
     clean_up_on_signals();
     let started = Instant::now();
-    let result = bindery::build(&config);
+    // A validator that is not installed fails the run before any work is done.
+    let tools = match command.validate.map(|with| validate::find(with.into())) {
+        None => Ok(Vec::new()),
+        Some(found) => found.map_err(|missing| Error::Input(vec![missing])),
+    };
+    let result = tools.and_then(|tools| {
+        bindery::build(&config).and_then(|report| validated(report, &tools, &config))
+    });
     print_outcome(&config, &result, "built", "");
     if command.report == Some(ReportFormat::Json) {
         let report = match &result {
@@ -63,6 +73,28 @@ fn build(command: BuildCommand) -> ExitCode {
         println!("{}", report.output.display());
     }
     exit_code(&result)
+}
+
+/// Runs the validators on the written EPUB and joins their findings to the build's: errors
+/// (or, with `--deny-warnings`, warnings) fail the run, and the EPUB stays for inspection.
+fn validated(mut report: Report, tools: &[validate::Tool], config: &Config) -> Result<Report> {
+    let findings: Vec<_> = tools
+        .iter()
+        .flat_map(|tool| validate::run(tool, &report.output))
+        .collect();
+    let failed = findings
+        .iter()
+        .any(|finding| finding.is_error() || config.deny_warnings);
+    if failed {
+        let mut all = std::mem::take(&mut report.warnings);
+        all.extend(findings);
+        return Err(Error::Validation {
+            output: report.output,
+            findings: all,
+        });
+    }
+    report.warnings.extend(findings);
+    Ok(report)
 }
 
 /// `bindery check`: every check of a build, nothing written.
@@ -158,6 +190,68 @@ fn watch(args: WatchArgs) -> ExitCode {
     }
 }
 
+/// `bindery serve`: `watch`, with a reader page on 127.0.0.1. Its address is the first line
+/// on stdout (for scripts and tests), then each new EPUB's path as `watch` prints it.
+fn serve(args: ServeArgs) -> ExitCode {
+    let config = args.build.into_config();
+    let listener = match bindery::serve::bind(args.port) {
+        Ok(listener) => listener,
+        Err(error) => {
+            print_error(&error, "serve failed", "nothing was started");
+            return ExitCode::from(1);
+        }
+    };
+    let address = match listener.local_addr() {
+        Ok(address) => address,
+        Err(error) => {
+            eprintln!(
+                "{}",
+                terminal::error(&format!("cannot serve the preview: {error}"))
+            );
+            return ExitCode::from(1);
+        }
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let handler_stop = Arc::clone(&stop);
+    if let Err(error) = ctrlc::set_handler(move || handler_stop.store(true, Ordering::SeqCst)) {
+        eprintln!(
+            "{}",
+            terminal::error(&format!("cannot handle Ctrl-C: {error}"))
+        );
+        return ExitCode::from(1);
+    }
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "http://{address}/");
+    let _ = stdout.flush();
+    if !config.quiet {
+        eprintln!("previewing at http://{address}/ (Ctrl-C to stop)");
+    }
+    let served = bindery::serve::serve(&config, listener, &stop, |result, changed| {
+        print_outcome(&config, result, "built", &changed_files(changed));
+        if result.is_err() {
+            eprintln!("the preview keeps the last good book; waiting for changes");
+        }
+        // A script that stopped reading must not stop the preview (println! would panic).
+        if let Ok(report) = result {
+            let mut stdout = std::io::stdout();
+            let _ = writeln!(stdout, "{}", report.output.display());
+            let _ = stdout.flush();
+        }
+    });
+    match served {
+        Ok(()) => {
+            if !config.quiet {
+                eprintln!("stopped the preview");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            print_error(&error, "serve failed", "stopped");
+            ExitCode::from(1)
+        }
+    }
+}
+
 /// ` (essay.md changed)`, naming at most three files.
 fn changed_files(changed: &[PathBuf]) -> String {
     if changed.is_empty() {
@@ -219,6 +313,18 @@ fn print_error(error: &Error, failed: &str, consequence: &str) {
             eprintln!(
                 "{}",
                 terminal::error(&format!("{failed}: {error}; {consequence}"))
+            );
+        }
+        Error::Validation { output, findings } => {
+            for finding in findings {
+                eprintln!("{}", terminal::diagnostic(finding));
+            }
+            eprintln!(
+                "{}",
+                terminal::error(&format!(
+                    "validation failed: {error}; the EPUB is at {} for inspection",
+                    output.display()
+                ))
             );
         }
         other => eprintln!("{}", terminal::error(&other.to_string())),

@@ -184,6 +184,7 @@ impl JsonReport {
     pub fn failed(command: &'static str, error: &Error, elapsed: Duration) -> Self {
         let diagnostics = match error {
             Error::Input(diagnostics) => diagnostics.clone(),
+            Error::Validation { findings, .. } => findings.clone(),
             other => vec![Diagnostic::error(other.to_string())],
         };
         let (warnings, errors) = split_by_severity(&diagnostics);

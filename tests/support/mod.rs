@@ -169,7 +169,7 @@ fn python_answer(script: &str) -> Option<String> {
     (!answer.is_empty()).then_some(answer)
 }
 
-fn find_on_path(program: &str) -> Option<PathBuf> {
+pub fn find_on_path(program: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|folder| folder.join(program))
         .find(|candidate| candidate.is_file())
