@@ -216,7 +216,58 @@ pub fn write_pending(entries: Vec<Entry>, output: &Path) -> Result<PendingEpub> 
 /// Writes the whole archive into `file`; `output` is only named in errors, as the file the user
 /// asked for (the temporary name means nothing to them).
 fn write_zip(entries: &[Entry], file: &mut File, output: &Path) -> Result<u64> {
-    write_zip_to(entries, BufWriter::new(file), output)
+    let sink = QuietAfterFailure {
+        inner: BufWriter::new(file),
+        failed: false,
+    };
+    write_zip_to(entries, sink, output)
+}
+
+/// Passes writes through until one fails, then swallows the rest. The zip crate finalises an
+/// archive when it is dropped, and if that fails it prints its own debug text to stderr
+/// (`ZipWriter::drop: failed to finalize archive: Io(Os { … })`): on a full disk, that would
+/// come before our one clean line. The first error is already on its way to the user, and
+/// the temporary file is deleted, so what is written after it does not matter.
+struct QuietAfterFailure<W> {
+    inner: W,
+    failed: bool,
+}
+
+impl<W> QuietAfterFailure<W> {
+    fn track<T>(&mut self, result: io::Result<T>) -> io::Result<T> {
+        if result.is_err() {
+            self.failed = true;
+        }
+        result
+    }
+}
+
+impl<W: Write> Write for QuietAfterFailure<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.failed {
+            return Ok(buf.len());
+        }
+        let result = self.inner.write(buf);
+        self.track(result)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.failed {
+            return Ok(());
+        }
+        let result = self.inner.flush();
+        self.track(result)
+    }
+}
+
+impl<W: Seek> Seek for QuietAfterFailure<W> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        if self.failed {
+            return Ok(0);
+        }
+        let result = self.inner.seek(pos);
+        self.track(result)
+    }
 }
 
 /// The zip crate wraps write errors in its own error type, whose text ("I/O error: …") would

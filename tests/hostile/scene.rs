@@ -381,9 +381,9 @@ pub fn cache_files(scene: &Scene, kind: &str) -> Vec<PathBuf> {
     found
 }
 
-/// The EPUB at `out/book.epub`: no entry holds `needle`.
+/// The EPUB at `out/new.epub`: no entry holds `needle`.
 pub fn epub_lacks(scene: &Scene, needle: &[u8]) {
-    for (name, bytes) in scene.epub("out/book.epub") {
+    for (name, bytes) in scene.epub("out/new.epub") {
         assert!(
             !bytes.windows(needle.len()).any(|w| w == needle),
             "{name} holds {:?}",
@@ -392,10 +392,10 @@ pub fn epub_lacks(scene: &Scene, needle: &[u8]) {
     }
 }
 
-/// Every image of `out/book.epub` is named by the hash of its bytes, as a fresh build names
+/// Every image of `out/new.epub` is named by the hash of its bytes, as a fresh build names
 /// it: what came from the cache is what the pipeline made.
 pub fn images_match_their_names(scene: &Scene, _: &Output) {
-    for (name, bytes) in scene.epub("out/book.epub") {
+    for (name, bytes) in scene.epub("out/new.epub") {
         let Some(file) = name.strip_prefix("OEBPS/images/") else {
             continue;
         };
