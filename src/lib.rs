@@ -21,6 +21,7 @@ pub mod init;
 pub mod lint;
 pub mod markdown;
 pub mod model;
+pub mod order;
 pub mod package;
 pub mod report;
 pub mod snippets;

@@ -29,8 +29,8 @@ pub struct Manuscript {
     pub files: Vec<SourceFile>,
 }
 
-/// Reads every input: a Markdown file, or a folder whose `*.md` files, in name order, are
-/// chapters. All problems are reported together.
+/// Reads every input: a Markdown file, or a folder whose `*.md` files are chapters, in the
+/// order its `SUMMARY.md` or `chapters:` gives, else in name order. All problems are reported together.
 pub fn read_manuscript(inputs: &[PathBuf]) -> Result<Manuscript> {
     let mut problems = Vec::new();
     let mut paths = Vec::new();
@@ -42,7 +42,11 @@ pub fn read_manuscript(inputs: &[PathBuf]) -> Result<Manuscript> {
                         .in_file(input)
                         .with_help("put the book's chapters in it as .md files, or name the files to build"),
                 ),
-                Ok(found) => paths.extend(found),
+                // SUMMARY.md or `chapters:` may order the folder (src/order.rs).
+                Ok(found) => match crate::order::book_order(input, found) {
+                    Ok(ordered) => paths.extend(ordered),
+                    Err(listed_wrong) => problems.extend(listed_wrong),
+                },
                 Err(error) => problems.push(
                     Diagnostic::error(format!("cannot list this folder: {error}")).in_file(input),
                 ),
