@@ -23,6 +23,7 @@ pub mod lint;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod order;
 pub mod package;
 pub mod report;
 pub mod serve;
@@ -160,12 +161,16 @@ fn analyse(config: &Config) -> Result<Analysis> {
         &documents,
         &mut diagnostics,
     );
-    lint::unreferenced_images(
-        &manuscript.root,
-        &images.sources(),
-        cache_dir(config),
-        &mut diagnostics,
-    );
+    // Without valid front matter the cover is not known, so the cover image would be called
+    // unused: a warning that only follows from the front-matter error, which is reported.
+    if meta.is_some() {
+        lint::unreferenced_images(
+            &manuscript.root,
+            &images.sources(),
+            cache_dir(config),
+            &mut diagnostics,
+        );
+    }
     Ok(Analysis {
         manuscript,
         meta,
@@ -386,10 +391,13 @@ fn render_documents(
                 if index > 0 {
                     diagnostics.push(problem);
                 }
-                continue;
+                // Still render the file, fence and all: skipping it would make its images
+                // "unused" and links to its headings "removed", warnings that only follow
+                // from the error (issue 10, item 8).
+                frontmatter::Split::all_body(&file.text)
             }
         };
-        if index > 0 && split.yaml.is_some() {
+        if index > 0 && split.block.is_some() {
             diagnostics.push(
                 Diagnostic::warning("front matter in a later file is ignored")
                     .in_file(&file.path)

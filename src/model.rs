@@ -35,6 +35,31 @@ pub struct Meta {
     pub images: ImageSettings,
     /// What the front matter says about the book's accessibility, beyond what bindery derives.
     pub accessibility: AccessibilitySettings,
+    /// `direction:` as written; `None` leaves it to be derived from the language.
+    pub direction: Option<TextDirection>,
+    /// `writing-mode:` as written; `None` is the reading system's default (horizontal).
+    pub writing_mode: Option<WritingMode>,
+    /// `chapters:`, the book's files in reading order, resolved against the book folder and
+    /// checked to exist when the manuscript was read; empty when the key is not given.
+    pub chapters: Vec<PathBuf>,
+}
+
+/// Front matter `direction:`: the book's base text direction (`dir` on every document and
+/// `page-progression-direction` in the spine).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextDirection {
+    Ltr,
+    Rtl,
+    /// Each reading system decides from the text.
+    Auto,
+}
+
+/// Front matter `writing-mode:`: vertical is for Japanese, Chinese and Korean books set in
+/// columns read top to bottom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WritingMode {
+    Horizontal,
+    Vertical,
 }
 
 /// Front matter `accessibility:`. Everything else in the accessibility metadata is derived

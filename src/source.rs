@@ -35,8 +35,9 @@ pub struct Manuscript {
     pub files: Vec<SourceFile>,
 }
 
-/// Reads every input: a Markdown file, or a folder whose `*.md` files, in name order, are
-/// chapters. All problems are reported together.
+/// Reads every input: a Markdown file, or a folder whose `*.md` files are chapters, in the
+/// order its `SUMMARY.md` or `chapters:` gives, else in name order. All problems are reported
+/// together.
 ///
 /// Every chapter goes through [`resolve`] like any other input: a file named on the command
 /// line must stay inside the folder it was named in, and a chapter found in a folder inside
@@ -54,7 +55,11 @@ pub fn read_manuscript(inputs: &[PathBuf]) -> Result<Manuscript> {
                         .in_file(input)
                         .with_help("put the book's chapters in it as .md files, or name the files to build"),
                 ),
-                Ok(found) => paths.extend(found.into_iter().map(|path| (input.clone(), path))),
+                // SUMMARY.md or `chapters:` may order the folder (src/order.rs).
+                Ok(found) => match crate::order::book_order(input, found) {
+                    Ok(ordered) => paths.extend(ordered.into_iter().map(|path| (input.clone(), path))),
+                    Err(listed_wrong) => problems.extend(listed_wrong),
+                },
                 Err(error) => problems.push(
                     Diagnostic::error(format!("cannot list this folder: {error}")).in_file(input),
                 ),

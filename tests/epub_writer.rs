@@ -101,6 +101,9 @@ fn meta() -> Meta {
         },
         images: ImageSettings::default(),
         accessibility: Default::default(),
+        direction: None,
+        writing_mode: None,
+        chapters: vec![],
     }
 }
 

@@ -185,8 +185,9 @@ fn malformed_yaml_is_located_in_the_markdown_file() {
     book.assert_refused(
         &book.build(&[]),
         &[
-            "error: front matter: expected string scalar",
+            "error: front matter:",
             "--> book/essay.md:2:8",
+            "help: the `[` that starts the value of `title` is never closed",
             "2 | title: [Tides",
         ],
     );
@@ -199,7 +200,7 @@ fn an_author_of_the_wrong_type_is_refused() {
     book.assert_refused(
         &book.build(&[]),
         &[
-            "error: front matter: expected `author` to be a name",
+            "error: `author` must be a name, a list of names, or a list of {name, role, file-as}, found `3`",
             "--> book/essay.md:3:9",
         ],
     );
