@@ -56,8 +56,8 @@ pub fn estimate(
 ) -> Result<u64, OverBudget> {
     let (kind, (width, height), bytes) = match (format, frame) {
         (SourceFormat::Jpeg, Some(frame)) => jpeg_cost(frame, fit_box),
-        (SourceFormat::Png, _) => png_cost(source),
-        _ => other_cost(source),
+        (SourceFormat::Png, _) => png_cost(source, fit_box),
+        _ => other_cost(source, fit_box),
     };
     let pixels = u64::from(width) * u64::from(height);
     if width > MAX_SIDE || height > MAX_SIDE || pixels > MAX_PIXELS {
@@ -77,10 +77,16 @@ pub fn estimate(
     Ok(bytes)
 }
 
-/// Working copies beside the decoded pixels: the oriented or 8-bit converted copy, then the
-/// resized image with the encoder's output, each at most 4 bytes a decoded pixel.
-fn working_copies(pixels: u64) -> u64 {
-    2 * pixels * 4
+/// Working copies beside the decoder's output: one converted copy of the decoded pixels
+/// (orientation, 8-bit RGB or grey) at 4 bytes a pixel, and the resized image with the
+/// encoder's output at 4 bytes an output pixel each.
+fn working_copies(decoded_pixels: u64, output_pixels: u64) -> u64 {
+    decoded_pixels * 4 + output_pixels * 8
+}
+
+fn output_pixels(size: (u32, u32), fit_box: (u32, u32)) -> u64 {
+    let (w, h) = resize::fit(size, fit_box);
+    u64::from(w) * u64::from(h)
 }
 
 fn jpeg_cost(frame: &JpegFrame, fit_box: (u32, u32)) -> (&'static str, (u32, u32), u64) {
@@ -111,6 +117,7 @@ fn jpeg_cost(frame: &JpegFrame, fit_box: (u32, u32)) -> (&'static str, (u32, u32
     let scaled = u64::from(width).div_ceil(8)
         * u64::from(eighths)
         * (u64::from(height).div_ceil(8) * u64::from(eighths));
+    // The decoder's output and its per-component planes.
     let decoded = scaled * components as u64 * 2;
     let kind = if frame.is_progressive() {
         "progressive JPEG"
@@ -120,7 +127,7 @@ fn jpeg_cost(frame: &JpegFrame, fit_box: (u32, u32)) -> (&'static str, (u32, u32
     (
         kind,
         (width, height),
-        coefficients + decoded + working_copies(scaled),
+        coefficients + decoded + working_copies(scaled, output_pixels((width, height), fit_box)),
     )
 }
 
@@ -136,7 +143,7 @@ fn dct_eighths(stored: (u32, u32), target: (u32, u32)) -> u32 {
         .unwrap_or(8)
 }
 
-fn png_cost(source: &[u8]) -> (&'static str, (u32, u32), u64) {
+fn png_cost(source: &[u8], fit_box: (u32, u32)) -> (&'static str, (u32, u32), u64) {
     // IHDR is the first chunk: width, height, bit depth, colour type.
     let Some(header) = source.get(16..26) else {
         return ("PNG", (0, 0), 0);
@@ -151,14 +158,15 @@ fn png_cost(source: &[u8]) -> (&'static str, (u32, u32), u64) {
     };
     let bytes_per_sample = if header[8] == 16 { 2 } else { 1 };
     let pixels = u64::from(width) * u64::from(height);
-    (
-        "PNG",
+    let cost = decoded_cost(
         (width, height),
-        decoded_cost(pixels, pixels * samples * bytes_per_sample),
-    )
+        pixels * samples * bytes_per_sample,
+        fit_box,
+    );
+    ("PNG", (width, height), cost)
 }
 
-fn other_cost(source: &[u8]) -> (&'static str, (u32, u32), u64) {
+fn other_cost(source: &[u8], fit_box: (u32, u32)) -> (&'static str, (u32, u32), u64) {
     let Ok((width, height)) = image::ImageReader::new(Cursor::new(source))
         .with_guessed_format()
         .map_err(drop)
@@ -167,16 +175,18 @@ fn other_cost(source: &[u8]) -> (&'static str, (u32, u32), u64) {
         return ("image", (0, 0), 0);
     };
     let pixels = u64::from(width) * u64::from(height);
-    ("image", (width, height), decoded_cost(pixels, pixels * 4))
+    let cost = decoded_cost((width, height), pixels * 4, fit_box);
+    ("image", (width, height), cost)
 }
 
-/// Formats decoded at full size: their decoded bytes are capped by the decoder's own limit
-/// (which refuses larger ones with its own message, before allocating), so the estimate
-/// counts at most that much.
-fn decoded_cost(pixels: u64, decoded: u64) -> u64 {
-    let decoded = decoded.min(MAX_DECODED_BYTES);
-    let pixels = pixels.min(MAX_DECODED_BYTES / 4);
-    decoded + working_copies(pixels)
+/// Formats decoded at full size. Over the decoder's own limit, the decoder refuses the file
+/// from its header with its own message, before allocating: that costs nothing here.
+fn decoded_cost(size: (u32, u32), decoded: u64, fit_box: (u32, u32)) -> u64 {
+    if decoded > MAX_DECODED_BYTES {
+        return 0;
+    }
+    let pixels = u64::from(size.0) * u64::from(size.1);
+    decoded + working_copies(pixels, output_pixels(size, fit_box))
 }
 
 /// Memory shared by the workers: each takes its image's estimate before decoding and gives it

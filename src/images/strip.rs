@@ -60,9 +60,7 @@ impl JpegFrame {
     /// progressive (both are the JPEG every camera and browser writes; arithmetic coding and
     /// 12-bit samples are not).
     pub fn is_common(&self) -> bool {
-        matches!(self.sof, 0xC0..=0xC2)
-            && self.precision == 8
-            && matches!(self.components, 1 | 3)
+        matches!(self.sof, 0xC0..=0xC2) && self.precision == 8 && matches!(self.components, 1 | 3)
     }
 }
 
