@@ -188,6 +188,9 @@ fn print_outcome(config: &Config, result: &Result<Report>, word: &str, cause: &s
                 eprintln!("{}", terminal::diagnostic(warning));
             }
             if config.verbose {
+                for image in &report.image_sizes {
+                    eprintln!("  {}", image.line());
+                }
                 for stage in &report.stages {
                     eprintln!(
                         "  {:<22} {:>8.1} ms",
