@@ -124,7 +124,15 @@ impl ImageSize {
         }
     }
 
-    /// `images/a.jpg  527 kB → 212 kB (-60 %)` for `-v`.
+    /// The source as the user knows it: relative to the working folder when inside it.
+    pub fn source_shown(&self) -> PathBuf {
+        std::env::current_dir()
+            .ok()
+            .and_then(|here| self.source.strip_prefix(here).ok().map(Path::to_path_buf))
+            .unwrap_or_else(|| self.source.clone())
+    }
+
+    /// `book/images/a.jpg 527 kB → 212 kB (-60 %)` for `-v`.
     pub fn line(&self) -> String {
         let change = if self.bytes_in == 0 {
             String::new()
@@ -135,7 +143,7 @@ impl ImageSize {
         let cached = if self.cache_hit { ", cached" } else { "" };
         format!(
             "{} {} → {}{change}{cached}",
-            self.source.display(),
+            self.source_shown().display(),
             human_bytes(self.bytes_in),
             human_bytes(self.bytes_out)
         )

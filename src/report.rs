@@ -164,7 +164,7 @@ impl JsonReport {
                     .image_sizes
                     .iter()
                     .map(|image| JsonImage {
-                        source: path_text(&image.source),
+                        source: path_text(&image.source_shown()),
                         output: image.output.clone(),
                         bytes_in: image.bytes_in,
                         bytes_out: image.bytes_out,
