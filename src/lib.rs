@@ -57,6 +57,9 @@ pub struct Report {
     pub images: usize,
     pub image_bytes_in: u64,
     pub image_bytes_out: u64,
+    /// Each source image and what it became, in the order of the book (`-v` and `--report
+    /// json` show them).
+    pub image_sizes: Vec<ImageSize>,
     pub epub_bytes: u64,
     pub elapsed: Duration,
     /// How long each stage took, in order (`-v` and `--report json` show them).
@@ -103,6 +106,54 @@ fn human_bytes(bytes: u64) -> String {
         b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1 << 20)),
         b if b >= 1 << 10 => format!("{:.0} kB", b as f64 / 1024.0),
         b => format!("{b} B"),
+    }
+}
+
+/// One source image and the file it became in the EPUB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageSize {
+    pub source: PathBuf,
+    /// The file's name in the EPUB's `images/` folder.
+    pub output: String,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub cache_hit: bool,
+}
+
+impl ImageSize {
+    fn of(image: &ProcessedImage) -> Self {
+        ImageSize {
+            source: image.source.clone(),
+            output: image.file_name.clone(),
+            bytes_in: image.bytes_in,
+            bytes_out: image.bytes_out,
+            cache_hit: image.cache_hit,
+        }
+    }
+
+    /// The source as the user knows it: relative to the working folder when inside it.
+    pub fn source_shown(&self) -> PathBuf {
+        std::env::current_dir()
+            .ok()
+            .and_then(|here| self.source.strip_prefix(here).ok().map(Path::to_path_buf))
+            .unwrap_or_else(|| self.source.clone())
+    }
+
+    /// `book/images/a.jpg 527 kB → 212 kB (-60 %)` for `-v`.
+    pub fn line(&self) -> String {
+        let change = if self.bytes_in == 0 {
+            String::new()
+        } else {
+            let percent = (self.bytes_out as f64 / self.bytes_in as f64 - 1.0) * 100.0;
+            format!(" ({percent:+.0} %)")
+        };
+        let cached = if self.cache_hit { ", cached" } else { "" };
+        format!(
+            "{} {} → {}{change}{cached}",
+            self.source_shown().display(),
+            human_bytes(self.bytes_in),
+            human_bytes(self.bytes_out)
+        )
     }
 }
 
@@ -276,6 +327,10 @@ pub fn build(config: &Config) -> Result<Report> {
         return Err(Error::Input(diagnostics.into_vec()));
     };
     let mut processed = plan.apply(processed, &mut documents);
+    let image_sizes = processed
+        .iter()
+        .map(|(image, _)| ImageSize::of(image))
+        .collect();
     if meta.cover.is_none() {
         processed.push((
             generate_cover(&meta, settings.grayscale, scratch.path())?,
@@ -325,6 +380,7 @@ pub fn build(config: &Config) -> Result<Report> {
         images: processed.len(),
         image_bytes_in: processed.iter().map(|(i, _)| i.bytes_in).sum(),
         image_bytes_out: processed.iter().map(|(i, _)| i.bytes_out).sum(),
+        image_sizes,
         warnings: diagnostics.into_vec(),
         epub_bytes,
         elapsed: timings.total(),

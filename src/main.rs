@@ -286,6 +286,9 @@ fn print_outcome(config: &Config, result: &Result<Report>, word: &str, cause: &s
                 for note in &report.notes {
                     eprintln!("note: {note}");
                 }
+                for image in &report.image_sizes {
+                    eprintln!("  {}", image.line());
+                }
                 for stage in &report.stages {
                     eprintln!(
                         "  {:<22} {:>8.1} ms",

@@ -79,6 +79,8 @@ pub struct JsonReport {
     pub counts: Option<Counts>,
     /// Bytes of the source images read, and of the images put in the EPUB.
     pub image_bytes: Option<ByteCounts>,
+    /// Each source image and the file it became, in the order of the book.
+    pub images: Option<Vec<JsonImage>>,
     pub warnings: Vec<JsonDiagnostic>,
     pub errors: Vec<JsonDiagnostic>,
     pub timings: JsonTimings,
@@ -89,6 +91,20 @@ pub struct Counts {
     pub chapters: usize,
     pub figures: usize,
     pub images: usize,
+}
+
+/// One source image and the file it became.
+#[derive(Debug, Clone, Serialize)]
+pub struct JsonImage {
+    pub source: String,
+    /// Its name in the EPUB's `images/` folder.
+    pub output: String,
+    #[serde(rename = "in")]
+    pub bytes_in: u64,
+    #[serde(rename = "out")]
+    pub bytes_out: u64,
+    /// Taken from the image cache rather than processed in this run.
+    pub cached: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -143,6 +159,19 @@ impl JsonReport {
                 bytes_in: report.image_bytes_in,
                 bytes_out: report.image_bytes_out,
             }),
+            images: Some(
+                report
+                    .image_sizes
+                    .iter()
+                    .map(|image| JsonImage {
+                        source: path_text(&image.source_shown()),
+                        output: image.output.clone(),
+                        bytes_in: image.bytes_in,
+                        bytes_out: image.bytes_out,
+                        cached: image.cache_hit,
+                    })
+                    .collect(),
+            ),
             warnings,
             errors,
             timings: JsonTimings {
@@ -170,6 +199,7 @@ impl JsonReport {
             epub_bytes: None,
             counts: None,
             image_bytes: None,
+            images: None,
             warnings,
             errors,
             timings: JsonTimings {
@@ -196,6 +226,7 @@ impl JsonReport {
             epub_bytes: None,
             counts: None,
             image_bytes: None,
+            images: None,
             warnings,
             errors,
             timings: JsonTimings {

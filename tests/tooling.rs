@@ -4,6 +4,8 @@
 
 mod support;
 
+use serde_json::json;
+
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -152,6 +154,24 @@ fn report_json_describes_a_build_on_stdout() {
         .len();
     assert_eq!(json["image_bytes"]["in"], png_size);
     assert!(json["image_bytes"]["out"].as_u64().unwrap() > 0);
+    // Each source image, bytes in and out (the generated cover has no source).
+    let images = json["images"].as_array().unwrap();
+    assert_eq!(images.len(), 1, "{images:?}");
+    assert!(
+        images[0]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("example.png")
+    );
+    assert_eq!(images[0]["in"], png_size);
+    assert!(images[0]["out"].as_u64().unwrap() <= png_size);
+    assert_eq!(images[0]["cached"], false);
+    let output = format!("OEBPS/images/{}", images[0]["output"].as_str().unwrap());
+    let entry = support::epub_entries(&dir.path().join("out.epub"))
+        .into_iter()
+        .find(|(name, _)| *name == output)
+        .unwrap_or_else(|| panic!("{output} in the EPUB"));
+    assert_eq!(json!(entry.1.len()), images[0]["out"]);
     assert_eq!(json["warnings"], serde_json::json!([]));
     assert_eq!(json["errors"], serde_json::json!([]));
     let stages: Vec<&str> = json["timings"]["stages"]

@@ -8,10 +8,10 @@
 //! 1/2, 1/4 or 1/8 scale: a 4000×3000 photo bound for a 1600 px box is decoded straight to
 //! 2000×1500, a quarter of the pixels, which is the single largest saving in the pipeline
 //! (measure with `examples/image_timing.rs`). `image`'s own JPEG decoder (zune-jpeg) has no
-//! scaled decoding, but is the faster of the two at full size, so JPEGs that gain nothing from
-//! scaling go to it, with 16-bit JPEGs and every other format. CMYK JPEGs stay with
-//! `jpeg-decoder`, the one that returns their ink values, which [`colour`] converts to sRGB by
-//! their profile.
+//! scaled decoding and misreads some valid files (see `decode_jpeg_scaled`), so it gets only
+//! the 16-bit JPEGs jpeg-decoder cannot return as RGB, with every other format. CMYK JPEGs stay
+//! with `jpeg-decoder`, the one that returns their ink values, which [`colour`] converts to
+//! sRGB by their profile.
 //!
 //! Every result leaves here in sRGB (see [`colour`]); formats bindery does not read are named,
 //! with what to do, by [`formats`].
@@ -192,8 +192,8 @@ pub(super) fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
 }
 
 /// `Ok(None)` when this JPEG is better left to the general decoder: 16-bit samples, which
-/// `jpeg-decoder` cannot return as RGB, or an RGB or grey JPEG with no reduction to gain.
-/// CMYK JPEGs always decode here: their inks go to [`colour::cmyk_to_srgb`].
+/// `jpeg-decoder` cannot return as RGB. CMYK JPEGs always decode here: their inks go to
+/// [`colour::cmyk_to_srgb`].
 fn decode_jpeg_scaled(bytes: &[u8], fit_box: (u32, u32)) -> Result<Option<Decoded>, DecodeError> {
     let corrupt = |error: jpeg_decoder::Error| DecodeError::Corrupt(error.to_string());
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
@@ -222,11 +222,11 @@ fn decode_jpeg_scaled(bytes: &[u8], fit_box: (u32, u32)) -> Result<Option<Decode
     let stored_box = orient::stored_box(fit_box, orientation);
     let target = resize::fit(stored_size, stored_box);
     let (request_w, request_h) = dct_scaled_request(stored_size, target);
-    if (u32::from(request_w), u32::from(request_h)) == stored_size && !cmyk {
-        // No reduction possible: zune-jpeg decodes full size faster (5.9 against 8.4 ms for
-        // a 1400×1000 photo, `examples/image_timing.rs`).
-        return Ok(None);
-    }
+    // Even with no reduction to gain, RGB and grey JPEGs stay with jpeg-decoder: zune-jpeg
+    // 0.5.15 (faster at full size, 5.9 against 8.4 ms for a 1400×1000 photo) decodes JPEGs
+    // with optimized Huffman tables as jpeg-encoder writes them to wrong colours (every
+    // sample off by up to 255, where jpeg-decoder and libjpeg agree), and such files are
+    // what bindery itself writes and what `jpegtran -optimize` and mozjpeg make.
     decoder.scale(request_w, request_h).map_err(corrupt)?;
     let pixels = decoder.decode().map_err(corrupt)?;
     let Some(info) = decoder.info() else {

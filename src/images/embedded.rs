@@ -13,7 +13,11 @@
 //!   (possibly zlib-compressed); the caption is `dc:description`, a language alternative.
 //!
 //! EXIF ImageDescription is deliberately ignored: cameras fill it with text such as
-//! "OLYMPUS DIGITAL CAMERA", which would become a caption nobody wrote.
+//! "OLYMPUS DIGITAL CAMERA", which would become a caption nobody wrote. Tools copy such
+//! placeholders into XMP and IPTC too, and some write a language tag ("x-default") or a file
+//! name where the text belongs, so a description that [`is_placeholder`] is no caption
+//! either (issue 11): the figure stays uncaptioned, and the list of illustrations uses its
+//! alt text.
 //!
 //! The bytes are the user's, so every read is bounded: a `Reader` hands out slices only when
 //! they exist, and any malformed or truncated structure ends the search for that source quietly.
@@ -51,11 +55,137 @@ pub fn caption(jpeg_or_png: &[u8]) -> Option<String> {
     } else {
         return None;
     };
+    let real = |text: &String| !is_placeholder(text);
     metadata
         .xmp
         .as_deref()
         .and_then(xmp_description)
-        .or_else(|| iptc_caption(&metadata.photoshop_irbs))
+        .filter(real)
+        .or_else(|| iptc_caption(&metadata.photoshop_irbs).filter(real))
+}
+
+/// Descriptions cameras, phones and editors write when nobody wrote one (issue 11), compared
+/// without regard to case or spacing. Listed in the README ("What happens to images").
+pub const PLACEHOLDERS: &[&str] = &[
+    "OLYMPUS DIGITAL CAMERA",
+    "SONY DSC",
+    "DCIM",
+    "x-default",
+    "default",
+    "untitled",
+    "no title",
+    "title",
+    "caption",
+    "description",
+    "image description",
+    "no description",
+    "image",
+    "photo",
+    "picture",
+    "screenshot",
+    "DIGITAL CAMERA",
+    "KODAK Digital Still Camera",
+    "MINOLTA DIGITAL CAMERA",
+    "NIKON DIGITAL CAMERA",
+    "PENTAX DIGITAL CAMERA",
+    "SAMSUNG DIGITAL CAMERA",
+    "SAMSUNG",
+    "LG Digital Camera",
+    "Exif_JPEG_PICTURE",
+    "Exif JPEG",
+    "JPEG image",
+    "Created with GIMP",
+];
+
+/// Whether an embedded description is a placeholder rather than a caption: one of
+/// [`PLACEHOLDERS`], a language tag (`en-US`, what some tools write for the language of an
+/// empty entry), a string of digits and punctuation (a date, a counter), a file name
+/// (`IMG_1234.JPG`, `holiday.png`) or a camera's frame name (`DSC01234`, `P1010001`,
+/// `PXL_20230101_123456789`), or a screenshot tool's "Screenshot 2024-05-01 at 10.12.03".
+pub fn is_placeholder(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let normal = words.join(" ");
+    if normal.is_empty()
+        || PLACEHOLDERS
+            .iter()
+            .any(|placeholder| placeholder.eq_ignore_ascii_case(&normal))
+    {
+        return true;
+    }
+    let digits_and_punctuation = normal
+        .chars()
+        .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation() || c == ' ');
+    digits_and_punctuation
+        || is_language_tag(&normal)
+        || is_file_name(&normal)
+        || is_frame_name(&normal)
+        || is_screenshot_name(&words)
+}
+
+/// `xx`, or `xx(x)-Yyyy…` with at least one subtag (BCP 47's shape, close enough): two
+/// lowercase letters alone, so that a one-word caption such as "Sun" or "Oslo" is kept.
+fn is_language_tag(text: &str) -> bool {
+    let mut parts = text.split('-');
+    let primary = parts.next().unwrap_or_default();
+    let subtags: Vec<&str> = parts.collect();
+    let primary_ok =
+        (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_lowercase());
+    let subtags_ok = subtags
+        .iter()
+        .all(|tag| (1..=8).contains(&tag.len()) && tag.chars().all(|c| c.is_ascii_alphanumeric()));
+    primary_ok && subtags_ok && (!subtags.is_empty() || primary.len() == 2)
+}
+
+/// One word ending in an image or raw file extension.
+fn is_file_name(text: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "jpg", "jpeg", "png", "gif", "webp", "heic", "heif", "avif", "tif", "tiff", "dng", "cr2",
+        "cr3", "nef", "arw", "orf", "rw2", "raf", "bmp",
+    ];
+    !text.contains(' ')
+        && text.rsplit_once('.').is_some_and(|(stem, extension)| {
+            !stem.is_empty()
+                && EXTENSIONS
+                    .iter()
+                    .any(|known| known.eq_ignore_ascii_case(extension))
+        })
+}
+
+/// A camera's name for a frame: an optional `_`, up to six capital letters, then digits,
+/// capitals, `_` and `-` with at least four digits: `IMG_1234`, `DSC01234`, `_DSC1234`,
+/// `DSCN0042`, `P1010001`, `GOPR0123`, `DJI_0001`, `IMG-20230101-WA0001`.
+fn is_frame_name(text: &str) -> bool {
+    let text = text.strip_prefix('_').unwrap_or(text);
+    let prefix = text.chars().take_while(char::is_ascii_uppercase).count();
+    let rest = &text[prefix..];
+    (1..=6).contains(&prefix)
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase() || c == '_' || c == '-')
+        && rest.chars().filter(char::is_ascii_digit).count() >= 4
+}
+
+/// "Screenshot", "Screenshot_20240501-101203", "Screenshot 2024-05-01 at 10.12.03 PM",
+/// "Screen Shot 2019-03-04 at 9.41.12": the screenshot tools' names, not captions.
+fn is_screenshot_name(words: &[&str]) -> bool {
+    let mut rest: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+    if rest.len() >= 2 && rest[0] == "screen" && rest[1].starts_with("shot") {
+        let tail = rest[1]["shot".len()..].to_owned();
+        rest.splice(0..2, [format!("screenshot{tail}")]);
+    }
+    let Some(first) = rest.first() else {
+        return false;
+    };
+    let Some(tail) = first.strip_prefix("screenshot") else {
+        return false;
+    };
+    std::iter::once(tail)
+        .chain(rest[1..].iter().map(String::as_str))
+        .filter(|word| !matches!(*word, "at" | "am" | "pm" | "von" | "um" | "à"))
+        .all(|word| {
+            word.chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_punctuation())
+        })
 }
 
 /// The raw metadata blocks of one file, not yet interpreted.
@@ -504,6 +634,70 @@ mod tests {
         assert_eq!(with_caption, vec![4]);
     }
 
+    // ---- Placeholders ----
+
+    #[test]
+    fn camera_and_software_placeholders_are_not_captions() {
+        for text in [
+            "OLYMPUS DIGITAL CAMERA",
+            "  olympus   digital camera ",
+            "SONY DSC",
+            "DCIM",
+            "x-default",
+            "en-US",
+            "de",
+            "default",
+            "Untitled",
+            "Screenshot",
+            "Screenshot 2024-05-01 at 10.12.03 PM",
+            "Screenshot_20240501-101203",
+            "Screen Shot 2019-03-04 at 9.41.12",
+            "IMG_1234.JPG",
+            "holiday-photo.png",
+            "IMG_1234",
+            "DSC01234",
+            "_DSC1234",
+            "P1010001",
+            "PXL_20230101_123456789",
+            "IMG-20230101-WA0001",
+            "20230101 120000",
+            "0001",
+            "Exif_JPEG_PICTURE",
+        ] {
+            assert!(is_placeholder(text), "{text:?} should be a placeholder");
+        }
+    }
+
+    #[test]
+    fn real_captions_are_kept() {
+        for text in [
+            "Sun",
+            "Oslo",
+            "B52",
+            "A380 at dawn",
+            "Screenshot of the login page",
+            "The DCIM folder on a card",
+            "Farm workers in the fields outside the capital.",
+            "1953",
+            "MASH 4077",
+            "NASA",
+        ] {
+            let expected_placeholder = text == "1953";
+            assert_eq!(is_placeholder(text), expected_placeholder, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_placeholder_in_xmp_falls_back_to_a_real_iptc_caption() {
+        let packet = xmp_packet(&alt(&[("x-default", "OLYMPUS DIGITAL CAMERA")]));
+        let file = jpeg(&[xmp_segment(&packet), iptc_segment(b"From IPTC", true)]);
+        assert_eq!(caption(&file).as_deref(), Some("From IPTC"));
+        let only_placeholders = jpeg(&[xmp_segment(&packet), iptc_segment(b"SONY DSC", true)]);
+        assert_eq!(caption(&only_placeholders), None);
+        let language_as_text = xmp_packet(&alt(&[("x-default", "x-default")]));
+        assert_eq!(caption(&jpeg(&[xmp_segment(&language_as_text)])), None);
+    }
+
     // ---- JPEG ----
 
     #[test]
@@ -763,7 +957,7 @@ mod tests {
         #[test]
         fn any_caption_round_trips_through_iptc(text in "\\PC{1,200}") {
             let file = jpeg(&[iptc_segment(text.as_bytes(), true)]);
-            let expected = non_empty(&text);
+            let expected = non_empty(&text).filter(|text| !is_placeholder(text));
             prop_assert_eq!(caption(&file), expected);
         }
 
@@ -771,7 +965,7 @@ mod tests {
         fn any_caption_round_trips_through_xmp(text in "\\PC{1,200}") {
             let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
             let packet = xmp_packet(&alt(&[("x-default", &escaped)]));
-            let expected = non_empty(&text);
+            let expected = non_empty(&text).filter(|text| !is_placeholder(text));
             prop_assert_eq!(caption(&jpeg(&[xmp_segment(&packet)])), expected);
         }
     }

@@ -2,11 +2,13 @@
 //!
 //! Photos become baseline JPEG, 4:2:0, optimized Huffman tables (`jpeg-encoder` measured
 //! smaller and about 3× faster than `image`'s JPEG encoder; progressive came out larger and
-//! some older readers mishandle it). Images with transparency, and flat art of at most 256
-//! colours, stay PNG: JPEG would blur their edges and lose the alpha. A PNG source with many
-//! colours and no transparency is encoded both ways and stays PNG only when that costs at most
-//! [`PNG_OVER_JPEG_ALLOWANCE`] times the JPEG's size — a screenshot of text, say; a photo saved
-//! as PNG is typically 5–10 times its JPEG and becomes JPEG.
+//! some older readers mishandle it); a JPEG source always stays JPEG, and an image whose
+//! pixels are all grey is written with one channel. Images with transparency stay PNG (JPEG
+//! has no alpha); flat art of at most 256 colours from a PNG or GIF becomes a palette PNG when
+//! that is not larger than the JPEG. A PNG source with many colours and no transparency is
+//! encoded both ways and stays PNG only when that costs at most [`PNG_OVER_JPEG_ALLOWANCE`]
+//! times the JPEG's size — a screenshot of text, say, which JPEG would blur; a photo saved as
+//! PNG is typically 5–10 times its JPEG and becomes JPEG.
 //!
 //! Nothing but the pixels and the ICC profile is written, so EXIF (with GPS and serial
 //! numbers), XMP, IPTC and maker notes never reach the book.
@@ -57,13 +59,14 @@ pub struct Encoded {
 #[error("cannot encode the image: {0}")]
 pub struct EncodeError(String);
 
-/// 8 bits a sample, grey when asked, and no alpha channel when every pixel is opaque: the
-/// layouts the resizer and encoders take, at the smallest size that loses nothing.
+/// 8 bits a sample, grey when asked or when every pixel is neutral, and no alpha channel when
+/// every pixel is opaque: the layouts the resizer and encoders take, at the smallest size that
+/// loses nothing.
 pub fn normalize(image: DynamicImage, grayscale: bool) -> DynamicImage {
     let has_alpha = image.color().has_alpha();
     let opaque = !has_alpha || is_opaque(&image);
     match (
-        grayscale || !image.color().has_color(),
+        grayscale || !image.color().has_color() || is_neutral(&image),
         has_alpha && !opaque,
     ) {
         (true, false) => match image {
@@ -85,6 +88,34 @@ pub fn normalize(image: DynamicImage, grayscale: bool) -> DynamicImage {
     }
 }
 
+/// How far apart R, G and B of a pixel may be for it to count as grey. A black-and-white photo
+/// exported as RGB (what Lightroom, Photoshop and phones write) decodes with ±1–2 levels of
+/// chroma noise from JPEG's colour subsampling; a toned print (sepia, selenium) is further
+/// apart than this, and stays in colour.
+pub const NEUTRAL_TOLERANCE: u8 = 3;
+
+/// Whether every pixel of an RGB(A) image is grey within [`NEUTRAL_TOLERANCE`] (issue 11:
+/// grey is grey). Such an image is stored with one channel: a third of the samples, and a
+/// JPEG without chroma. Stops at the first coloured pixel, so photos cost a few pixels.
+fn is_neutral(image: &DynamicImage) -> bool {
+    let grey = |r: u8, g: u8, b: u8| {
+        r.abs_diff(g) <= NEUTRAL_TOLERANCE
+            && g.abs_diff(b) <= NEUTRAL_TOLERANCE
+            && r.abs_diff(b) <= NEUTRAL_TOLERANCE
+    };
+    match image {
+        DynamicImage::ImageRgb8(pixels) => pixels.pixels().all(|p| grey(p[0], p[1], p[2])),
+        DynamicImage::ImageRgba8(pixels) => pixels.pixels().all(|p| grey(p[0], p[1], p[2])),
+        DynamicImage::ImageRgb16(pixels) => pixels
+            .pixels()
+            .all(|p| grey((p[0] >> 8) as u8, (p[1] >> 8) as u8, (p[2] >> 8) as u8)),
+        DynamicImage::ImageRgba16(pixels) => pixels
+            .pixels()
+            .all(|p| grey((p[0] >> 8) as u8, (p[1] >> 8) as u8, (p[2] >> 8) as u8)),
+        _ => false,
+    }
+}
+
 fn is_opaque(image: &DynamicImage) -> bool {
     match image {
         DynamicImage::ImageLumaA8(pixels) => pixels.pixels().all(|p| p.0[1] == u8::MAX),
@@ -96,6 +127,15 @@ fn is_opaque(image: &DynamicImage) -> bool {
 }
 
 /// Picks JPEG or PNG for `image` (already normalized and resized) and encodes it.
+///
+/// * A JPEG source stays JPEG: it was a photo, and a PNG of it is many times larger (a
+///   black-and-white photo has few enough colours for a palette, and ballooned 527 kB →
+///   891 kB as one before issue 11).
+/// * Transparency needs PNG.
+/// * Flat art of at most 256 colours from a PNG or GIF becomes a palette PNG when that is
+///   not larger than the JPEG.
+/// * Other opaque images from PNG, GIF or WebP: PNG unless it is more than
+///   [`PNG_OVER_JPEG_ALLOWANCE`] times the JPEG (see the module docs).
 pub fn encode(
     image: &DynamicImage,
     icc_profile: Option<&[u8]>,
@@ -103,35 +143,48 @@ pub fn encode(
     source: SourceFormat,
 ) -> Result<Encoded, EncodeError> {
     let icc_profile = icc_profile.filter(|profile| icc_matches(profile, image));
-    let transparent = image.color().has_alpha();
-    let palette = palette_of(image);
-    if transparent || palette.is_some() {
-        let bytes = encode_png(image, palette, icc_profile, png::Compression::High)?;
-        return Ok(Encoded {
-            format: OutputFormat::Png,
-            bytes,
-        });
+    let png = |bytes| Encoded {
+        format: OutputFormat::Png,
+        bytes,
+    };
+    let jpeg = |bytes| Encoded {
+        format: OutputFormat::Jpeg,
+        bytes,
+    };
+    let flat_art_source = matches!(source, SourceFormat::Png | SourceFormat::Gif);
+    let palette = if flat_art_source {
+        palette_of(image)
+    } else {
+        None
+    };
+    if image.color().has_alpha() {
+        return encode_png(image, palette, icc_profile, png::Compression::High).map(png);
     }
-    let jpeg = encode_jpeg(image, icc_profile, quality)?;
+    let as_jpeg = encode_jpeg(image, icc_profile, quality)?;
     if source == SourceFormat::Jpeg {
-        return Ok(Encoded {
-            format: OutputFormat::Jpeg,
-            bytes: jpeg,
+        return Ok(jpeg(as_jpeg));
+    }
+    if palette.is_some() {
+        let indexed = encode_png(image, palette, icc_profile, png::Compression::High)?;
+        return Ok(if indexed.len() <= as_jpeg.len() {
+            png(indexed)
+        } else {
+            jpeg(as_jpeg)
         });
     }
     // The trial runs at fast compression: it only has to tell a photo (far over the
     // allowance) from a screenshot, and the best compression costs ten times as long.
     let trial = encode_png(image, None, icc_profile, png::Compression::Fast)?;
-    if trial.len() <= jpeg.len().saturating_mul(PNG_OVER_JPEG_ALLOWANCE) {
-        Ok(Encoded {
-            format: OutputFormat::Png,
-            bytes: encode_png(image, None, icc_profile, png::Compression::High)?,
-        })
+    if trial.len() <= as_jpeg.len().saturating_mul(PNG_OVER_JPEG_ALLOWANCE) {
+        let best = encode_png(image, None, icc_profile, png::Compression::High)?;
+        // The fast trial is occasionally the smaller: never keep the larger of the two.
+        Ok(png(if trial.len() < best.len() {
+            trial
+        } else {
+            best
+        }))
     } else {
-        Ok(Encoded {
-            format: OutputFormat::Jpeg,
-            bytes: jpeg,
-        })
+        Ok(jpeg(as_jpeg))
     }
 }
 
@@ -323,12 +376,71 @@ mod tests {
 
     #[test]
     fn opaque_alpha_is_dropped_and_grayscale_is_honoured() {
-        let rgba = DynamicImage::ImageRgba8(RgbaImage::from_pixel(4, 4, Rgba([1, 2, 3, 255])));
+        let rgba = DynamicImage::ImageRgba8(RgbaImage::from_pixel(4, 4, Rgba([10, 120, 30, 255])));
         assert!(matches!(
             normalize(rgba.clone(), false),
             DynamicImage::ImageRgb8(_)
         ));
         assert!(matches!(normalize(rgba, true), DynamicImage::ImageLuma8(_)));
+    }
+
+    /// A black-and-white photo as an RGB export writes it: grey with ±2 levels of chroma noise.
+    fn grey_photo_as_rgb(width: u32, height: u32) -> DynamicImage {
+        let mut state = 99u32;
+        DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let v = ((x * 3 + y * 5) as u8).wrapping_add((state >> 16) as u8 % 32);
+            let n = (state >> 24) as u8 % 3;
+            Rgb([v.saturating_add(n), v, v.saturating_sub(n.min(1))])
+        }))
+    }
+
+    #[test]
+    fn neutral_rgb_pixels_become_one_channel_and_toned_ones_do_not() {
+        assert!(matches!(
+            normalize(grey_photo_as_rgb(32, 32), false),
+            DynamicImage::ImageLuma8(_)
+        ));
+        let sepia = DynamicImage::ImageRgb8(RgbImage::from_pixel(8, 8, Rgb([112, 94, 74])));
+        assert!(matches!(
+            normalize(sepia, false),
+            DynamicImage::ImageRgb8(_)
+        ));
+    }
+
+    #[test]
+    fn a_jpeg_source_stays_jpeg_even_with_few_colours() {
+        // Two colours: a palette PNG would be tiny, but a JPEG source is a photo.
+        let art = DynamicImage::ImageRgb8(RgbImage::from_fn(64, 64, |x, _| {
+            if x < 32 {
+                Rgb([200, 30, 30])
+            } else {
+                Rgb([30, 30, 200])
+            }
+        }));
+        let encoded = encode(&art, None, 80, SourceFormat::Jpeg).unwrap();
+        assert_eq!(encoded.format, OutputFormat::Jpeg);
+        let grey = normalize(grey_photo_as_rgb(64, 64), false);
+        let encoded = encode(&grey, None, 80, SourceFormat::Jpeg).unwrap();
+        assert_eq!(encoded.format, OutputFormat::Jpeg);
+        let decoded = image::load_from_memory(&encoded.bytes).unwrap();
+        assert_eq!(decoded.color(), image::ColorType::L8, "one channel");
+    }
+
+    #[test]
+    fn a_palette_png_is_chosen_only_when_not_larger_than_the_jpeg() {
+        // 256 grey-ish but coloured levels in noise: a palette exists, yet the JPEG is smaller.
+        let mut state = 3u32;
+        let noisy = DynamicImage::ImageRgb8(RgbImage::from_fn(256, 256, |_, _| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let v = (state >> 16) as u8 & 0x7F;
+            Rgb([v, v, v.wrapping_add(40)])
+        }));
+        assert!(palette_of(&noisy).is_some());
+        let encoded = encode(&noisy, None, 80, SourceFormat::Png).unwrap();
+        let jpeg = encode_jpeg(&noisy, None, 80).unwrap();
+        let indexed = encode_png(&noisy, palette_of(&noisy), None, png::Compression::High).unwrap();
+        assert_eq!(encoded.bytes.len(), jpeg.len().min(indexed.len()));
     }
 
     #[test]

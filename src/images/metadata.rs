@@ -1,11 +1,8 @@
 //! Reading a file's container structure — JPEG segments, PNG chunks — without decoding pixels.
 //!
-//! The pipeline copies a source unchanged only when it is already small and *clean*: no
-//! metadata but an ICC profile, and in a form every reader takes (baseline JPEG, still PNG).
-//! Deciding that needs the list of blocks in the file, which is what this module gives; the
-//! tests use it too, to prove outputs carry no EXIF, XMP or IPTC.
-
-use super::decode::SourceFormat;
+//! The tests use it to prove outputs carry no EXIF, XMP or IPTC, and the decoder to tell a
+//! whole JPEG from one cut short. (Rebuilding a file from its blocks, for the copy-as-is path,
+//! is `strip`'s.)
 
 /// The segments of a JPEG up to its first scan, as (marker, payload); `None` if malformed.
 pub fn jpeg_segments(bytes: &[u8]) -> Option<Vec<(u8, &[u8])>> {
@@ -71,47 +68,6 @@ pub fn png_chunks(bytes: &[u8]) -> Option<Vec<([u8; 4], &[u8])>> {
     Some(chunks)
 }
 
-/// Whether `bytes` may go into the book unchanged: nothing but pixels, an ICC profile and
-/// colour/format facts, in a form every e-reader decodes.
-pub fn is_clean(bytes: &[u8], format: SourceFormat) -> bool {
-    match format {
-        SourceFormat::Jpeg => jpeg_segments(bytes).is_some_and(|segments| {
-            segments.iter().all(|&(marker, payload)| match marker {
-                // JFIF header (without its optional thumbnail).
-                0xE0 => payload.starts_with(b"JFIF\0") && payload.get(12..14) == Some(&[0, 0]),
-                0xE2 => payload.starts_with(b"ICC_PROFILE\0"),
-                // Adobe colour transform flag: needed to read the colours right.
-                0xEE => payload.starts_with(b"Adobe"),
-                // Baseline and extended sequential frames with 1 or 3 components; not
-                // progressive (some readers mishandle it) and not CMYK.
-                0xC0 | 0xC1 => matches!(payload.get(5), Some(1 | 3)),
-                0xC4 | 0xDB | 0xDD | 0xDA => true,
-                _ => false,
-            })
-        }),
-        SourceFormat::Png => png_chunks(bytes).is_some_and(|chunks| {
-            chunks.iter().all(|(kind, _)| {
-                matches!(
-                    kind,
-                    b"IHDR"
-                        | b"PLTE"
-                        | b"IDAT"
-                        | b"IEND"
-                        | b"tRNS"
-                        | b"iCCP"
-                        | b"sRGB"
-                        | b"gAMA"
-                        | b"cHRM"
-                        | b"sBIT"
-                )
-            })
-        }),
-        // GIF comments and application blocks (XMP lives there) are not inspected yet, so GIF
-        // and the rest are always re-encoded.
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,37 +93,10 @@ mod tests {
     }
 
     #[test]
-    fn a_jpeg_with_only_jfif_and_icc_is_clean() {
-        let jfif = segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
-        let icc = segment(0xE2, b"ICC_PROFILE\0\x01\x01profile");
-        assert!(is_clean(&jpeg_with(&[jfif, icc]), SourceFormat::Jpeg));
-    }
-
-    #[test]
-    fn exif_xmp_iptc_and_comments_make_a_jpeg_unclean() {
-        for (marker, payload) in [
-            (0xE1, &b"Exif\0\0II*\0"[..]),
-            (0xE1, &b"http://ns.adobe.com/xap/1.0/\0<x/>"[..]),
-            (0xED, &b"Photoshop 3.0\0"[..]),
-            (0xFE, &b"a comment"[..]),
-        ] {
-            let bytes = jpeg_with(&[segment(marker, payload)]);
-            assert!(!is_clean(&bytes, SourceFormat::Jpeg), "marker {marker:#x}");
-        }
-    }
-
-    #[test]
     fn a_jpeg_without_its_end_marker_is_incomplete() {
         let mut whole = jpeg_with(&[]);
         whole.extend_from_slice(&[0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD9, 0xAA]);
         assert!(jpeg_is_complete(&whole));
         assert!(!jpeg_is_complete(&whole[..whole.len() - 3]));
-    }
-
-    #[test]
-    fn truncated_files_are_not_clean() {
-        let bytes = jpeg_with(&[]);
-        assert!(!is_clean(&bytes[..bytes.len() - 3], SourceFormat::Jpeg));
-        assert!(!is_clean(b"\x89PNG\r\n\x1a\n\0\0", SourceFormat::Png));
     }
 }

@@ -10,9 +10,13 @@
 //!
 //! Work is planned first (cheap: file sizes only, [`plan`]) and done second, on rayon threads
 //! taking the largest job first ([`schedule`]); each worker holds one decoded image at a time,
-//! so memory does not grow with the number of images. Results go to a content-addressed
+//! so memory does not grow with the number of images, and every image first takes its
+//! estimated cost from a memory budget shared by the workers ([`budget`]), so large images
+//! wait for each other instead of decoding all at once. Sources are parsed whole before any
+//! decoder sees them, and rebuilt from their image blocks only ([`strip`]). Results go to a content-addressed
 //! [`cache`] keyed by the source bytes, the settings and [`PIPELINE_VERSION`].
 
+pub mod budget;
 pub mod cache;
 pub mod colour;
 pub mod decode;
@@ -27,6 +31,7 @@ pub mod orient;
 pub mod plan;
 pub mod resize;
 mod schedule;
+pub mod strip;
 pub mod svg;
 pub mod work;
 
@@ -128,8 +133,9 @@ pub fn process(
     scratch: &Path,
 ) -> Result<Vec<ProcessedImage>, Vec<Diagnostic>> {
     let planned = plan::plan(jobs);
+    let budget = budget::Budget::default();
     let outcomes = schedule::run_largest_first(&planned, settings, |job| {
-        work::process_one(job, settings, scratch)
+        work::process_one(job, settings, scratch, &budget)
     });
     let mut processed = Vec::with_capacity(jobs.len());
     let mut diagnostics = Vec::new();
@@ -152,9 +158,10 @@ pub fn process(
 /// would report it.
 pub fn validate(jobs: &[ImageJob]) -> Vec<Diagnostic> {
     use rayon::prelude::*;
+    let budget = budget::Budget::default();
     jobs.par_iter()
         .filter_map(|job| {
-            std::panic::catch_unwind(|| work::validate_one(job))
+            std::panic::catch_unwind(|| work::validate_one(job, &budget))
                 .unwrap_or_else(|_| {
                     Err(
                         Diagnostic::error("this image could not be checked (internal error)")

@@ -1,6 +1,7 @@
 //! One image from source bytes to output file: the stages in order, the cache around them,
 //! and every failure turned into a diagnostic that names the image.
 
+use std::borrow::Cow;
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -8,12 +9,14 @@ use std::time::{Duration, Instant};
 use image::metadata::Orientation;
 
 use super::colour::ColourOutcome;
+use super::budget::{self, Budget, OverBudget};
 use super::decode::{self, DecodeError, SourceFormat};
 use super::encode::{self, EncodeError, OutputFormat};
 use super::plan::PlannedJob;
 use super::resize::{self, ResizeError};
+use super::strip::{self, Keep, StripError};
 use super::svg::{self, SvgError};
-use super::{PipelineSettings, ProcessedImage, cache, metadata, orient};
+use super::{PipelineSettings, ProcessedImage, cache, orient};
 use crate::diagnostics::Diagnostic;
 use crate::source::{self, InputKind};
 
@@ -49,15 +52,32 @@ pub enum TransformError {
     Encode(#[from] EncodeError),
     #[error(transparent)]
     Svg(#[from] SvgError),
+    #[error(transparent)]
+    Strip(#[from] StripError),
+    #[error(transparent)]
+    OverBudget(#[from] OverBudget),
 }
 
 /// Decode, orient, fit into `fit_box`, encode: the pure part of the pipeline. SVG is
-/// sanitised instead (it scales by itself; `grayscale` does not apply to it).
+/// sanitised instead (it scales by itself; `grayscale` does not apply to it). One image on
+/// its own: the memory budget is this image's alone.
 pub fn transform(
     source: &[u8],
     fit_box: (u32, u32),
     quality: u8,
     grayscale: bool,
+) -> Result<Transformed, TransformError> {
+    transform_within(source, fit_box, quality, grayscale, &Budget::default())
+}
+
+/// [`transform`], taking the image's memory from `budget` (shared with the other workers)
+/// for as long as its pixels are held.
+pub fn transform_within(
+    source: &[u8],
+    fit_box: (u32, u32),
+    quality: u8,
+    grayscale: bool,
+    budget: &Budget,
 ) -> Result<Transformed, TransformError> {
     let started = Instant::now();
     if decode::sniff(source) == Err(DecodeError::Svg) {
@@ -74,7 +94,10 @@ pub fn transform(
             },
         });
     }
-    let decoded = decode::decode(source, fit_box)?;
+    let prepared = prepare(source, fit_box)?;
+    let _memory = budget.acquire(prepared.estimate);
+    let decoded = decode::decode(&prepared.for_decoding, fit_box)?;
+    drop(prepared.for_decoding);
     let decoded_at = Instant::now();
 
     let source_has_color = decoded.image.color().has_color();
@@ -96,16 +119,23 @@ pub fn transform(
         quality,
         decoded.format,
     )?;
-    let copy_source = size == decoded.stored_size
+    drop(image);
+    // Never bigger (issue 11): an image that needs no change at all may go in as its own
+    // image data, rebuilt without metadata, when that is not larger than what bindery makes.
+    let unchanged = size == decoded.stored_size
         && decoded.orientation == Orientation::NoTransforms
         && decoded.colour != ColourOutcome::Converted
-        && !(grayscale && source_has_color)
-        && source.len() <= encoded.bytes.len()
-        && metadata::is_clean(source, decoded.format);
-    let (format, bytes) = match (copy_source, decoded.format) {
-        (true, SourceFormat::Jpeg) => (OutputFormat::Jpeg, source.to_vec()),
-        (true, SourceFormat::Png) => (OutputFormat::Png, source.to_vec()),
-        _ => (encoded.format, encoded.bytes),
+        && !(grayscale && source_has_color);
+    let copy = if unchanged {
+        copy_candidate(source, decoded.format)?.filter(|copy| copy.len() <= encoded.bytes.len())
+    } else {
+        None
+    };
+    let copied = copy.is_some();
+    let (format, bytes) = match (copy, decoded.format) {
+        (Some(copy), SourceFormat::Png) => (OutputFormat::Png, copy),
+        (Some(copy), _) => (OutputFormat::Jpeg, copy),
+        (None, _) => (encoded.format, encoded.bytes),
     };
     let encoded_at = Instant::now();
 
@@ -114,12 +144,64 @@ pub fn transform(
         bytes,
         width: size.0,
         height: size.1,
-        copied: copy_source,
+        copied,
         timings: StageTimes {
             decode: decoded_at - started,
             resize: resized_at - decoded_at,
             encode: encoded_at - resized_at,
         },
+    })
+}
+
+/// A source made ready for its decoder.
+struct Prepared<'a> {
+    /// The source rebuilt from its parsed blocks (JPEG, PNG: see `strip`), as it is for the
+    /// other formats.
+    for_decoding: Cow<'a, [u8]>,
+    /// What decoding it will cost, by `budget::estimate`.
+    estimate: u64,
+}
+
+/// Parses the source whole, with the caps on its metadata, and estimates its cost: all
+/// before any decoder allocates.
+fn prepare(source: &[u8], fit_box: (u32, u32)) -> Result<Prepared<'_>, TransformError> {
+    let format = decode::sniff(source)?;
+    let (for_decoding, frame) = match format {
+        SourceFormat::Jpeg => {
+            let rebuilt = strip::rebuild_jpeg(source, Keep::Decoding)?;
+            (Cow::Owned(rebuilt.bytes), rebuilt.frame)
+        }
+        SourceFormat::Png => (
+            Cow::Owned(strip::rebuild_png(source, Keep::Decoding)?.bytes),
+            None,
+        ),
+        _ => (Cow::Borrowed(source), None),
+    };
+    let estimate = budget::estimate(source, format, frame.as_ref(), fit_box)?;
+    Ok(Prepared {
+        for_decoding,
+        estimate,
+    })
+}
+
+/// The source's own image data, rebuilt with nothing but the pixels, the ICC profile and
+/// colour facts, when it is in a form every reader takes: a JPEG with a common frame
+/// (8-bit, grey or YCbCr, baseline or progressive), a still PNG. GIF and WebP are always
+/// re-encoded.
+fn copy_candidate(source: &[u8], format: SourceFormat) -> Result<Option<Vec<u8>>, TransformError> {
+    Ok(match format {
+        SourceFormat::Jpeg => {
+            let rebuilt = strip::rebuild_jpeg(source, Keep::Output)?;
+            rebuilt
+                .frame
+                .is_some_and(|frame| frame.is_common())
+                .then_some(rebuilt.bytes)
+        }
+        SourceFormat::Png => {
+            let rebuilt = strip::rebuild_png(source, Keep::Output)?;
+            (!rebuilt.animated).then_some(rebuilt.bytes)
+        }
+        _ => None,
     })
 }
 
@@ -133,6 +215,7 @@ pub(super) fn process_one(
     planned: &PlannedJob<'_>,
     settings: &PipelineSettings,
     scratch: &Path,
+    budget: &Budget,
 ) -> Result<ProcessedImage, Diagnostic> {
     let path = &planned.job.source;
     let source = read_source(path)?;
@@ -167,8 +250,14 @@ pub(super) fn process_one(
         }
     }
 
-    let transformed = transform(&source, fit_box, settings.quality, settings.grayscale)
-        .map_err(|error| transform_diagnostic(path, &error))?;
+    let transformed = transform_within(
+        &source,
+        fit_box,
+        settings.quality,
+        settings.grayscale,
+        budget,
+    )
+    .map_err(|error| transform_diagnostic(path, &error))?;
     drop(source);
     let file_name = output_file_name(&transformed.bytes, transformed.format);
     let size = (transformed.width, transformed.height);
@@ -205,14 +294,24 @@ pub(super) fn process_one(
 }
 
 /// Reads and decodes one image as [`process_one`] would, and keeps nothing: `bindery check`.
-pub(super) fn validate_one(job: &super::ImageJob) -> Result<(), Diagnostic> {
+pub(super) fn validate_one(job: &super::ImageJob, budget: &Budget) -> Result<(), Diagnostic> {
     let path = &job.source;
     let source = read_source(path)?;
-    // A 1×1 box asks for the cheapest decode that still reads the whole file; the limits are
-    // those of a build.
-    decode::decode(&source, (1, 1))
-        .map(drop)
-        .map_err(|error| transform_diagnostic(path, &TransformError::Decode(error)))
+    if decode::sniff(&source) == Err(DecodeError::Svg) {
+        // As a build would: sanitised, never rasterised.
+        return svg::sanitize(&source)
+            .map(drop)
+            .map_err(|error| transform_diagnostic(path, &TransformError::Svg(error)));
+    }
+    // A 1×1 box asks for the cheapest decode that still reads the whole file; the limits,
+    // the metadata caps and the memory budget are those of a build.
+    let check = || -> Result<(), TransformError> {
+        let prepared = prepare(&source, (1, 1))?;
+        let _memory = budget.acquire(prepared.estimate);
+        decode::decode(&prepared.for_decoding, (1, 1))?;
+        Ok(())
+    };
+    check().map_err(|error| transform_diagnostic(path, &error))
 }
 
 /// The image's bytes, read as every input is ([`source::read_input`]): the file may have
@@ -249,6 +348,15 @@ fn transform_diagnostic(path: &Path, error: &TransformError) -> Diagnostic {
         TransformError::Decode(DecodeError::Corrupt(_)) => {
             diagnostic.with_help("the file may be cut short; export or download it again")
         }
+        TransformError::Strip(StripError::IccTooLarge) => diagnostic.with_help(
+            "re-save the image without its colour profile, or with an sRGB one",
+        ),
+        TransformError::Strip(StripError::Malformed(_)) => {
+            diagnostic.with_help("the file may be cut short; export or download it again")
+        }
+        TransformError::OverBudget(_) => diagnostic.with_help(
+            "scale it down first, or save it as a baseline (not progressive) JPEG",
+        ),
         TransformError::Resize(_) | TransformError::Encode(_) => diagnostic,
     }
 }
