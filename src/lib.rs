@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod css;
 pub mod diagnostics;
 pub mod documents;
 pub mod dom;
