@@ -538,7 +538,7 @@ mod tests {
         let css = "@media (min-width: 30em) {\n  p.lead > em { color: #c00; margin: 0 auto 1.5em; }\n}\n\
                    h1::before { content: \"§ \"; }\n@font-face { font-family: X; src: url(\"#f\"); }\n";
         let out = clean(css);
-        assert_eq!(out.css, css.replace("url(\"#f\")", "url(\"#f\")"));
+        assert_eq!(out.css, css);
         assert!(out.findings.is_empty());
     }
 
