@@ -89,6 +89,8 @@ pub struct Sanitized {
     pub findings: Vec<Finding>,
     /// Relative targets that `fates` did not decide, in order of appearance, each once.
     pub references: Vec<Reference>,
+    /// How many statements were dropped, reported or not (inside an SVG, drops are quiet).
+    pub dropped: usize,
 }
 
 /// Cleans a stylesheet (or a declaration list: a `style` attribute) — see the module docs.
@@ -180,7 +182,9 @@ impl Walker<'_> {
             let mut statement = Statement::default();
             let end = self.one_statement(parser, depth, &mut statement);
             let at_end = matches!(end, End::Input);
-            if !statement.dropped {
+            if statement.dropped {
+                self.out.dropped += 1;
+            } else {
                 match end {
                     // `;;` and whitespace between rules: nothing to keep.
                     End::Semicolon if statement.significant == 0 => {}

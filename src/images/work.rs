@@ -194,6 +194,13 @@ pub(super) fn validate_one(job: &super::ImageJob) -> Result<(), Diagnostic> {
     let source = fs::read(path).map_err(|error| {
         Diagnostic::error(format!("cannot read the image: {error}")).in_file(path)
     })?;
+    // An SVG is checked as a build would use it: sanitised (issue 9: `check` refused every
+    // SVG by handing it to the pixel decoder).
+    if decode::sniff(&source) == Err(DecodeError::Svg) {
+        return svg::sanitize(&source)
+            .map(drop)
+            .map_err(|error| transform_diagnostic(path, &TransformError::Svg(error)));
+    }
     // A 1×1 box asks for the cheapest decode that still reads the whole file; the limits are
     // those of a build.
     decode::decode(&source, (1, 1))
