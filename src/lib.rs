@@ -26,6 +26,7 @@ pub mod package;
 pub mod report;
 pub mod snippets;
 pub mod source;
+pub mod stylesheet;
 pub mod terminal;
 pub mod watch;
 pub mod xhtml;
@@ -128,6 +129,8 @@ struct Analysis {
     meta: Option<Meta>,
     documents: Vec<Document>,
     images: ImagePlan,
+    /// The user's stylesheet, sanitised; `None` without `css:` or when it cannot be read.
+    stylesheet: Option<stylesheet::Stylesheet>,
     diagnostics: Diagnostics,
 }
 
@@ -150,21 +153,27 @@ fn analyse(config: &Config) -> Result<Analysis> {
         &documents,
         &mut diagnostics,
     );
+    let stylesheet = meta
+        .as_ref()
+        .and_then(|meta| meta.css.as_deref())
+        .and_then(|path| read_stylesheet(path, &manuscript.root, &mut diagnostics));
     let cache_dir = match &config.cache {
         CacheMode::Directory(dir) => Some(dir.as_path()),
         CacheMode::Disabled => None,
     };
-    lint::unreferenced_images(
-        &manuscript.root,
-        &images.sources(),
-        cache_dir,
-        &mut diagnostics,
+    let mut used = images.sources();
+    used.extend(
+        stylesheet
+            .iter()
+            .flat_map(|sheet| sheet.resources.iter().map(|r| r.source.clone())),
     );
+    lint::unreferenced_images(&manuscript.root, &used, cache_dir, &mut diagnostics);
     Ok(Analysis {
         manuscript,
         meta,
         documents,
         images,
+        stylesheet,
         diagnostics,
     })
 }
@@ -216,6 +225,7 @@ pub fn build(config: &Config) -> Result<Report> {
         meta,
         mut documents,
         images: plan,
+        stylesheet,
         mut diagnostics,
     } = analyse(config)?;
     timings.mark("read and check sources");
@@ -253,9 +263,9 @@ pub fn build(config: &Config) -> Result<Report> {
     }
     timings.mark("images");
 
-    let extra_css = match &meta.css {
-        Some(path) => Some(read_stylesheet(path)?),
-        None => None,
+    let (extra_css, stylesheet_resources) = match stylesheet {
+        Some(sheet) => (Some(sheet.css), sheet.resources),
+        None => (None, Vec::new()),
     };
     let chapters = documents::into_chapters(documents, &manuscript.files, &meta.title);
     let images: Vec<ImageResource> = processed
@@ -274,6 +284,7 @@ pub fn build(config: &Config) -> Result<Report> {
         chapters,
         images,
         extra_css,
+        stylesheet_resources,
     };
     let epub_bytes = package::write_atomically(epub::assemble_as(&book, config.format), &output)?;
     if epub_bytes > config.max_epub_bytes {
@@ -635,14 +646,24 @@ fn pipeline_settings(meta: Option<&Meta>, config: &Config) -> PipelineSettings {
     }
 }
 
-fn read_stylesheet(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|error| {
-        Error::Input(vec![
-            Diagnostic::error(format!("cannot read the stylesheet: {error}"))
-                .in_file(path)
-                .with_help("set `css:` to a CSS file relative to the book folder"),
-        ])
-    })
+/// Reads the user's stylesheet and sanitises it ([`stylesheet::prepare`]); what it dropped
+/// are warnings, a file that cannot be read an error.
+fn read_stylesheet(
+    path: &Path,
+    book_root: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Option<stylesheet::Stylesheet> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let (sheet, warnings) = stylesheet::prepare(path, &text, book_root);
+            diagnostics.extend(warnings);
+            Some(sheet)
+        }
+        Err(error) => {
+            diagnostics.push(stylesheet::unreadable(path, &error, None));
+            None
+        }
+    }
 }
 
 /// `-o`, else `<slug of title>.epub` in the current folder. Refuses to overwrite an input,

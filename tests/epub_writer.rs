@@ -254,6 +254,7 @@ fn full_book(images: &Path) -> Book {
             },
         ],
         extra_css: Some("p { text-indent: 1em; }\n".into()),
+        stylesheet_resources: Vec::new(),
     }
 }
 
@@ -271,6 +272,7 @@ fn minimal_book() -> Book {
         }],
         images: vec![],
         extra_css: None,
+        stylesheet_resources: Vec::new(),
     }
 }
 
