@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod css;
 pub mod diagnostics;
 pub mod documents;
 pub mod dom;
@@ -29,6 +30,7 @@ pub mod report;
 pub mod serve;
 pub mod snippets;
 pub mod source;
+pub mod stylesheet;
 pub mod terminal;
 pub mod validate;
 pub mod watch;
@@ -185,7 +187,9 @@ struct Analysis {
     meta: Option<Meta>,
     documents: Vec<Document>,
     images: ImagePlan,
-    stylesheet: Option<Stylesheet>,
+    /// The user's stylesheet, read under the input rule and sanitised; `None` without
+    /// `css:` or when it cannot be used (the reason is in `diagnostics`).
+    stylesheet: Option<PreparedStylesheet>,
     diagnostics: Diagnostics,
 }
 
@@ -199,7 +203,12 @@ fn analyse(config: &Config) -> Result<Analysis> {
     let stylesheet = meta
         .as_ref()
         .and_then(|m| m.css.as_deref())
-        .and_then(|css| read_stylesheet(&manuscript, css, &mut diagnostics));
+        .and_then(|css| read_stylesheet(&manuscript, css, &mut diagnostics))
+        .map(|(path, text)| {
+            let (sheet, warnings) = stylesheet::prepare(&path, &text, &manuscript.root);
+            diagnostics.extend(warnings);
+            PreparedStylesheet { path, sheet }
+        });
     let split_level = meta.as_ref().map_or(0, |m| m.split_level);
     let mut documents = render_documents(&manuscript, config, split_level, &mut diagnostics);
     documents::resolve_links(&mut documents, &manuscript.files, &mut diagnostics);
@@ -215,12 +224,15 @@ fn analyse(config: &Config) -> Result<Analysis> {
     // Without valid front matter the cover is not known, so the cover image would be called
     // unused: a warning that only follows from the front-matter error, which is reported.
     if meta.is_some() {
-        lint::unreferenced_images(
-            &manuscript.root,
-            &images.sources(),
-            cache_dir(config),
-            &mut diagnostics,
-        );
+        let mut used = images.sources();
+        used.extend(stylesheet.iter().flat_map(|prepared| {
+            prepared
+                .sheet
+                .resources
+                .iter()
+                .map(|resource| resource.source.clone())
+        }));
+        lint::unreferenced_images(&manuscript.root, &used, cache_dir(config), &mut diagnostics);
     }
     Ok(Analysis {
         manuscript,
@@ -293,7 +305,10 @@ pub fn build(config: &Config) -> Result<Report> {
             let mut inputs: Vec<PathBuf> =
                 manuscript.files.iter().map(|f| f.path.clone()).collect();
             inputs.extend(plan.sources());
-            inputs.extend(stylesheet.as_ref().map(|s| s.path.clone()));
+            if let Some(prepared) = &stylesheet {
+                inputs.push(prepared.path.clone());
+                inputs.extend(prepared.sheet.resources.iter().map(|r| r.source.clone()));
+            }
             match output::resolve(&requested, &inputs, cache_dir(config)) {
                 Ok(output) => Some(output),
                 Err(problem) => {
@@ -339,7 +354,10 @@ pub fn build(config: &Config) -> Result<Report> {
     }
     timings.mark("images");
 
-    let extra_css = stylesheet.map(|s| s.text);
+    let (extra_css, stylesheet_resources) = match stylesheet {
+        Some(prepared) => (Some(prepared.sheet.css), prepared.sheet.resources),
+        None => (None, Vec::new()),
+    };
     let chapters = documents::into_chapters(documents, &manuscript.files, &meta.title);
     let images: Vec<ImageResource> = processed
         .iter()
@@ -357,6 +375,7 @@ pub fn build(config: &Config) -> Result<Report> {
         chapters,
         images,
         extra_css,
+        stylesheet_resources,
     };
     let pending =
         package::write_pending(epub::assemble_as(&book, config.format), &output.write_to)?;
@@ -771,10 +790,10 @@ fn pipeline_settings(meta: Option<&Meta>, config: &Config) -> PipelineSettings {
 }
 
 /// The user's stylesheet: where it is (canonical, so the output can be compared with it) and
-/// its text.
-struct Stylesheet {
+/// its sanitised text with the fonts and images it uses.
+struct PreparedStylesheet {
     path: PathBuf,
-    text: String,
+    sheet: stylesheet::Stylesheet,
 }
 
 /// The `css:` stylesheet's text, read under the rule every input follows
@@ -785,7 +804,7 @@ fn read_stylesheet(
     manuscript: &Manuscript,
     written: &Path,
     diagnostics: &mut Diagnostics,
-) -> Option<Stylesheet> {
+) -> Option<(PathBuf, String)> {
     let first = manuscript.files.first()?;
     let written = written.strip_prefix(&manuscript.root).unwrap_or(written);
     let read = source::resolve_local(
@@ -797,7 +816,7 @@ fn read_stylesheet(
     .and_then(|path| Ok((source::read_input(&path, InputKind::Stylesheet)?, path)));
     let problem = match read {
         Ok((bytes, path)) => match String::from_utf8(bytes) {
-            Ok(text) => return Some(Stylesheet { path, text }),
+            Ok(text) => return Some((path, text)),
             Err(_) => Diagnostic::error(format!(
                 "stylesheet `{}` is not UTF-8 text",
                 written.display()

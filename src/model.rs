@@ -188,8 +188,10 @@ pub struct Book {
     pub meta: Meta,
     pub chapters: Vec<Chapter>,
     pub images: Vec<ImageResource>,
-    /// Contents of the user's extra stylesheet (`css:` in front matter), if any.
+    /// Contents of the user's extra stylesheet (`css:` in front matter), if any, sanitised.
     pub extra_css: Option<String>,
+    /// Fonts and images the extra stylesheet uses, stored beside it.
+    pub stylesheet_resources: Vec<crate::stylesheet::StyleResource>,
 }
 
 impl Book {

@@ -9,7 +9,7 @@ use pulldown_cmark::{Event, Parser, Tag};
 
 use crate::diagnostics::{Diagnostic, Location};
 use crate::frontmatter;
-use crate::source::{self, LocalProblem};
+use crate::source::{self, InputKind};
 
 /// The name of mdBook's table of contents; it is read for the order and is not a chapter.
 pub const SUMMARY: &str = "SUMMARY.md";
@@ -57,7 +57,7 @@ fn resolve_listed(
         .collect();
     let mut problems = Vec::new();
     for (written, location) in listed {
-        let problem = match source::resolve_local(dir, dir, &written) {
+        let problem = match source::resolve_local(dir, dir, &written, InputKind::Chapter) {
             Ok(canonical) if !is_markdown(&canonical) => {
                 format!("`{written}` is not a Markdown (.md) file")
             }
@@ -68,12 +68,9 @@ fn resolve_listed(
                 }
                 continue;
             }
-            Err(LocalProblem::NotFound) => format!("chapter `{written}` not found"),
-            Err(LocalProblem::NotAFile) => format!("chapter `{written}` is not a file"),
-            Err(LocalProblem::OutsideBook) => format!(
-                "chapter `{written}` is outside the book folder {}",
-                dir.display()
-            ),
+            // One wording for every input (src/source.rs): "chapter `x` not found", "… is
+            // outside the book folder …".
+            Err(problem) => problem.describe(InputKind::Chapter, Path::new(&written), dir),
         };
         problems.push(Diagnostic::error(problem).at(location).with_help(format!(
             "{why}; give the path of a Markdown file inside the book folder, relative to it"

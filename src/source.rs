@@ -175,6 +175,8 @@ pub enum InputKind {
     Image,
     /// The `css:` stylesheet.
     Stylesheet,
+    /// A font or image the stylesheet's `url()` names.
+    StyleResource,
 }
 
 impl InputKind {
@@ -187,6 +189,8 @@ impl InputKind {
             InputKind::Chapter => 16 << 20,
             InputKind::Image => 128 << 20,
             InputKind::Stylesheet => 1 << 20,
+            // A full CJK font is about 16 MB.
+            InputKind::StyleResource => 32 << 20,
         }
     }
 
@@ -196,6 +200,7 @@ impl InputKind {
             InputKind::Chapter => "chapter",
             InputKind::Image => "image",
             InputKind::Stylesheet => "stylesheet",
+            InputKind::StyleResource => "stylesheet resource",
         }
     }
 }
@@ -267,6 +272,9 @@ impl LocalProblem {
             }
             (_, InputKind::Stylesheet) => {
                 "set `css:` to a CSS file inside the book folder, e.g. `css: style.css`"
+            }
+            (_, InputKind::StyleResource) => {
+                "keep the fonts and images a stylesheet uses in the book folder, and refer to them by relative paths"
             }
         }
     }

@@ -257,6 +257,7 @@ fn full_book(images: &Path) -> Book {
             },
         ],
         extra_css: Some("p { text-indent: 1em; }\n".into()),
+        stylesheet_resources: Vec::new(),
     }
 }
 
@@ -274,6 +275,7 @@ fn minimal_book() -> Book {
         }],
         images: vec![],
         extra_css: None,
+        stylesheet_resources: Vec::new(),
     }
 }
 

@@ -63,6 +63,7 @@ fuzz_target!(|data: &[u8]| {
         chapters,
         images: Vec::new(),
         extra_css: None,
+        stylesheet_resources: Vec::new(),
     };
     for entry in epub::assemble(&book) {
         let is_xml = [".xhtml", ".opf", ".ncx", ".xml"]

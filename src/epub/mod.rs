@@ -53,6 +53,15 @@ const ILLUSTRATIONS_PAGE: &str = "text/illustrations.xhtml";
 /// The default stylesheet, always included; a user's `css:` is linked after it.
 const DEFAULT_CSS: &str = include_str!("bindery.css");
 
+/// Where a stylesheet's font or image goes: beside the extra stylesheet, so the relative
+/// `url(…)` the sanitizer wrote finds it.
+fn stylesheet_resource_href(resource: &crate::stylesheet::StyleResource) -> String {
+    let folder = EXTRA_STYLESHEET
+        .rsplit_once('/')
+        .map_or("", |(folder, _)| folder);
+    format!("{folder}/{}", resource.href)
+}
+
 /// Every entry of the EPUB after `mimetype`, in the order they are written.
 pub fn assemble(book: &Book) -> Vec<Entry> {
     assemble_as(book, OutputFormat::Epub)
@@ -71,6 +80,17 @@ pub fn assemble_as(book: &Book, format: OutputFormat) -> Vec<Entry> {
     ];
     if let Some(css) = &book.extra_css {
         entries.push(Entry::text(in_root(EXTRA_STYLESHEET), css.clone()));
+    }
+    for resource in &book.stylesheet_resources {
+        entries.push(Entry {
+            path: in_root(&stylesheet_resource_href(resource)),
+            data: EntryData::Bytes(resource.data.clone()),
+            compression: if resource.media_type.starts_with("font/") {
+                Compression::Deflated
+            } else {
+                Compression::Stored
+            },
+        });
     }
     if let Some(cover) = plan.cover {
         entries.push(Entry::text(

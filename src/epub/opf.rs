@@ -164,6 +164,11 @@ fn write_manifest(xml: &mut XmlWriter, plan: &Plan) {
     if book.extra_css.is_some() {
         item(xml, "css-extra", EXTRA_STYLESHEET, "text/css", None);
     }
+    for (index, resource) in book.stylesheet_resources.iter().enumerate() {
+        let id = format!("css-file-{}", index + 1);
+        let href = super::stylesheet_resource_href(resource);
+        item(xml, &id, &href, resource.media_type, None);
+    }
     if plan.cover.is_some() {
         item(xml, COVER_PAGE_ID, COVER_PAGE, XHTML, None);
     }

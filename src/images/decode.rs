@@ -174,12 +174,39 @@ pub fn sniff(bytes: &[u8]) -> Result<SourceFormat, DecodeError> {
     })
 }
 
+/// An XML file whose first element is `<svg`: after an optional XML declaration, comments,
+/// processing instructions and a DOCTYPE, as drawing tools write them (issue 9).
 fn looks_like_svg(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(1024)];
+    // Tools put licence headers and long DOCTYPEs first; 64 kB covers them.
+    let head = &bytes[..bytes.len().min(64 * 1024)];
     let text = String::from_utf8_lossy(head);
     let text = text.trim_start_matches('\u{feff}').trim_start();
-    (text.starts_with("<?xml") || text.starts_with("<svg") || text.starts_with("<!DOCTYPE svg"))
-        && text.contains("<svg")
+    let prolog_start = ["<?xml", "<!--", "<!DOCTYPE", "<svg", "<?"];
+    if !prolog_start.iter().any(|start| text.starts_with(start)) {
+        return false;
+    }
+    // The first element (a `<` followed by a name) must be `svg` or `prefix:svg`.
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at + 1..];
+        if rest.starts_with("!DOCTYPE") {
+            // Its internal subset may hold markup in quotes: skip it whole.
+            let Some(len) = super::svg::prolog::doctype_len(&rest[1..]) else {
+                return false;
+            };
+            rest = &rest[1 + len..];
+            continue;
+        }
+        if rest.starts_with(['?', '!', '/']) {
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !matches!(c, '>' | '/'))
+            .collect();
+        return name == "svg" || name.ends_with(":svg");
+    }
+    false
 }
 
 pub(super) fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
@@ -358,6 +385,21 @@ mod tests {
         assert_eq!(dct_scaled_request((4000, 3000), (400, 300)), (500, 375));
         assert_eq!(dct_scaled_request((4000, 3000), (2001, 1500)), (4000, 3000));
         assert_eq!(dct_scaled_request((1000, 10), (125, 2)), (125, 2));
+    }
+
+    #[test]
+    fn svg_as_tools_write_it_is_recognised() {
+        for head in [
+            "<!-- Generator: Adobe Illustrator 24.0.0 -->\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"x.dtd\" [<!ENTITY a \"<b>\">]>\n<svg/>",
+            "\u{feff}  <svg:svg xmlns:svg=\"http://www.w3.org/2000/svg\"/>",
+        ] {
+            assert_eq!(sniff(head.as_bytes()), Err(DecodeError::Svg), "{head}");
+        }
+        assert_ne!(
+            sniff(b"<?xml version=\"1.0\"?><html><svg/></html>"),
+            Err(DecodeError::Svg)
+        );
     }
 
     #[test]

@@ -297,8 +297,9 @@ pub(super) fn process_one(
 pub(super) fn validate_one(job: &super::ImageJob, budget: &Budget) -> Result<(), Diagnostic> {
     let path = &job.source;
     let source = read_source(path)?;
+    // An SVG is checked as a build would use it: sanitised (issue 9: `check` refused every
+    // SVG by handing it to the pixel decoder).
     if decode::sniff(&source) == Err(DecodeError::Svg) {
-        // As a build would: sanitised, never rasterised.
         return svg::sanitize(&source)
             .map(drop)
             .map_err(|error| transform_diagnostic(path, &TransformError::Svg(error)));
