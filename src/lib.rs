@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod definition_markers;
 pub mod diagnostics;
 pub mod documents;
 pub mod dom;
@@ -21,6 +22,7 @@ pub mod init;
 pub mod lint;
 pub mod markdown;
 pub mod model;
+pub mod nesting;
 pub mod package;
 pub mod report;
 pub mod snippets;

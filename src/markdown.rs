@@ -24,7 +24,9 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
 
+use crate::definition_markers::{self, Insertions};
 use crate::dom::Node;
+use crate::nesting;
 use crate::xhtml::{self, Removed};
 
 /// A rendered Markdown file.
@@ -52,8 +54,15 @@ fn parser_options() -> Options {
 /// file. Figures are numbered from `*next_figure`, which is advanced, so ids stay unique
 /// across the files of a book.
 pub fn render(markdown: &str, origin_base: usize, next_figure: &mut usize) -> Rendered {
-    let html = render_html(markdown, origin_base, next_figure);
-    let sanitized = xhtml::sanitize(&html);
+    let (html, deepest) = render_html_and_depth(markdown, origin_base, next_figure);
+    let mut sanitized = xhtml::sanitize(&html);
+    // Tags cut for nesting too deep that the Markdown itself made (`>>>>…`, lists in lists)
+    // carry no origin; they are reported where the Markdown first nests that deep.
+    for removed in &mut sanitized.removed {
+        if removed.origin.is_none() && removed.what.starts_with(xhtml::NESTING_CUT) {
+            removed.origin = deepest;
+        }
+    }
     Rendered {
         nodes: sanitized.nodes,
         removed: sanitized.removed,
@@ -94,13 +103,32 @@ pub fn render_guarded(
 }
 
 /// The HTML pulldown-cmark would write, with bindery's rewrites applied.
+#[cfg(test)]
 fn render_html(markdown: &str, origin_base: usize, next_figure: &mut usize) -> String {
-    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(markdown, parser_options())
+    render_html_and_depth(markdown, origin_base, next_figure).0
+}
+
+/// [`render_html`], and the origin of the first Markdown element nested more than
+/// [`nesting::MAX_NESTING`] deep, if one is.
+fn render_html_and_depth(
+    markdown: &str,
+    origin_base: usize,
+    next_figure: &mut usize,
+) -> (String, Option<usize>) {
+    let mut options = parser_options();
+    let guarded = definition_markers::guard(markdown, options);
+    if guarded.disable {
+        options.remove(Options::ENABLE_DEFINITION_LIST);
+    }
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(&guarded.text, options)
         .into_offset_iter()
         .collect();
+    let deepest =
+        first_too_deep(&events).map(|offset| origin_base + guarded.inserted.source_offset(offset));
     let mut writer = EventRewriter {
         events: &events,
         origin_base,
+        offsets: &guarded.inserted,
         next_figure,
         heading_ids: HashSet::new(),
         footnotes: Footnotes::default(),
@@ -125,7 +153,25 @@ fn render_html(markdown: &str, origin_base: usize, next_figure: &mut usize) -> S
         }
         html.push_str("</section>\n");
     }
-    html
+    (html, deepest)
+}
+
+/// The offset of the first element the Markdown nests deeper than [`nesting::MAX_NESTING`].
+fn first_too_deep(events: &[(Event<'_>, Range<usize>)]) -> Option<usize> {
+    let mut depth = 0usize;
+    for (event, range) in events {
+        match event {
+            Event::Start(_) => {
+                depth += 1;
+                if depth > nesting::MAX_NESTING {
+                    return Some(range.start);
+                }
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// One footnote definition, rendered, waiting to be written at the end of the file.
@@ -189,6 +235,8 @@ impl Footnotes {
 struct EventRewriter<'e, 'a> {
     events: &'e [(Event<'a>, Range<usize>)],
     origin_base: usize,
+    /// Backslashes put into the text before definition markers that are not ones.
+    offsets: &'e Insertions,
     next_figure: &'e mut usize,
     heading_ids: HashSet<String>,
     footnotes: Footnotes,
@@ -216,7 +264,7 @@ impl<'a> EventRewriter<'_, 'a> {
     }
 
     fn origin(&self, range: &Range<usize>) -> usize {
-        self.origin_base + range.start
+        self.origin_base + self.offsets.source_offset(range.start)
     }
 
     fn run(&mut self) {

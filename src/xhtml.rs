@@ -31,6 +31,7 @@ use html5ever::{ParseOpts, QualName, local_name, ns, parse_fragment};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
 
 use crate::dom::{Element, Node, VOID_ELEMENTS};
+use crate::nesting;
 
 /// The attribute through which the Markdown stage tells us where an element came from.
 pub const ORIGIN_ATTRIBUTE: &str = "data-bindery-origin";
@@ -39,6 +40,9 @@ pub const ORIGIN_ATTRIBUTE: &str = "data-bindery-origin";
 /// the limit keeps the recursive passes (and reading systems) safe from pathological input
 /// such as thousands of nested block quotes.
 pub const MAX_DEPTH: usize = 100;
+
+/// How a [`Removed`] entry for tags cut by [`nesting::bound`] begins.
+pub const NESTING_CUT: &str = "tags nested more than";
 
 /// The cleaned fragment and what was changed to get it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,18 +64,33 @@ pub struct Removed {
 /// Cleans an HTML fragment into nodes that serialize (with [`crate::dom::write_xhtml`]) to
 /// well-formed, valid EPUB 3 XHTML body content, whatever the input.
 pub fn sanitize(html: &str) -> Sanitized {
-    let dom = parse(html);
-    let mut removed = Vec::new();
-
-    // A fragment parse puts the content under a synthetic `<html>` root element.
-    let document_children = dom.document.children.borrow();
-    let mut nodes = match document_children.first() {
-        Some(root) => Filter {
-            removed: &mut removed,
+    // Nesting is bounded before the parse, which is quadratic in it (see `nesting.rs`).
+    let bounded = nesting::bound(html);
+    let mut removed: Vec<Removed> = bounded
+        .cuts
+        .into_iter()
+        .map(|(name, origin)| Removed {
+            what: format!(
+                "{NESTING_CUT} {} levels deep (from a <{name}> on; their text is kept)",
+                nesting::MAX_NESTING
+            ),
+            origin,
+        })
+        .collect();
+    let mut nodes = Vec::new();
+    for piece in bounded.pieces {
+        // One piece's parser tree at a time: it is several times the size of its text.
+        let dom = parse(&bounded.html[piece]);
+        // A fragment parse puts the content under a synthetic `<html>` root element.
+        let document_children = dom.document.children.borrow();
+        if let Some(root) = document_children.first() {
+            let filtered = Filter {
+                removed: &mut removed,
+            }
+            .children(root, 0, None);
+            append_nodes(&mut nodes, filtered);
         }
-        .children(root, 0, None),
-        None => Vec::new(),
-    };
+    }
 
     Repair {
         removed: &mut removed,
@@ -1751,9 +1770,12 @@ mod tests {
         );
         assert_eq!(
             removed,
-            vec![format!(
-                "<div> element nested more than {MAX_DEPTH} levels deep (only its text is kept)"
-            )]
+            vec![
+                format!(
+                    "{NESTING_CUT} {MAX_DEPTH} levels deep (from a <div> on; their text is kept)"
+                ),
+                "<script> element".to_string()
+            ]
         );
     }
 
