@@ -57,13 +57,17 @@ pub fn read_manuscript(inputs: &[PathBuf]) -> Result<Manuscript> {
     }
 
     let mut files = Vec::new();
+    let mut budget = MAX_MARKDOWN_BYTES;
     for path in paths {
-        match read_markdown(&path) {
-            Ok(text) => files.push(SourceFile {
-                absolute: absolute(&path),
-                path,
-                text,
-            }),
+        match read_markdown(&path, budget) {
+            Ok(text) => {
+                budget = budget.saturating_sub(text.len() as u64);
+                files.push(SourceFile {
+                    absolute: absolute(&path),
+                    path,
+                    text,
+                })
+            }
             Err(problem) => problems.push(problem),
         }
     }
@@ -100,12 +104,35 @@ fn markdown_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
+/// The most Markdown a book may have, all files together. bindery holds the whole book's
+/// tree in memory (about 20 to 30 times the size of its Markdown, more for text dense with
+/// links and emphasis), so this keeps a build under about 300 MiB; a long novel is 1 to
+/// 2 MiB of text. Files are read only up to what is left of it, so a huge file or a device
+/// is never read whole.
+pub const MAX_MARKDOWN_BYTES: u64 = 6 * 1024 * 1024;
+
 /// Reads a Markdown file as UTF-8 (a leading byte-order mark is dropped). Text that is not
-/// UTF-8 is refused with the line of the first bad byte, rather than guessed at.
-pub fn read_markdown(path: &Path) -> std::result::Result<String, Diagnostic> {
-    let bytes = fs::read(path).map_err(|error| {
+/// UTF-8 is refused with the line of the first bad byte, rather than guessed at. A file
+/// longer than `budget` bytes is refused as too large.
+pub fn read_markdown(path: &Path, budget: u64) -> std::result::Result<String, Diagnostic> {
+    use std::io::Read as _;
+    let cannot_read = |error: std::io::Error| {
         Diagnostic::error(format!("cannot read this file: {error}")).in_file(path)
-    })?;
+    };
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|file| file.take(budget + 1).read_to_end(&mut bytes))
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > budget {
+        return Err(Diagnostic::error(format!(
+            "this file is too large: the book's Markdown may be at most {} MiB, all files together",
+            MAX_MARKDOWN_BYTES / (1024 * 1024)
+        ))
+        .in_file(path)
+        .with_help(
+            "a whole novel is about 1 to 2 MiB of text; check that this is the file you meant, or split the book into several books",
+        ));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(text.to_string()),
@@ -225,7 +252,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("latin1.md");
         fs::write(&path, b"fine\ncaf\xe9\n").unwrap();
-        let problem = read_markdown(&path).unwrap_err();
+        let problem = read_markdown(&path, MAX_MARKDOWN_BYTES).unwrap_err();
         let location = problem.location.unwrap();
         assert_eq!((location.line, location.column), (2, 4));
     }
@@ -235,7 +262,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bom.md");
         fs::write(&path, b"\xEF\xBB\xBF# Title\n").unwrap();
-        assert_eq!(read_markdown(&path).unwrap(), "# Title\n");
+        assert_eq!(
+            read_markdown(&path, MAX_MARKDOWN_BYTES).unwrap(),
+            "# Title\n"
+        );
     }
 
     #[test]
