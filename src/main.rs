@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use anstream::eprintln;
+use anstream::{eprint, eprintln};
 use clap::Parser;
 
 use bindery::cli::{BuildCommand, CheckArgs, Cli, Command, InitArgs, ReportFormat, WatchArgs};
@@ -71,13 +71,14 @@ fn check(args: CheckArgs) -> ExitCode {
     let result = bindery::check(&config);
     match &result {
         Ok(report) if !config.quiet => {
-            for warning in &report.warnings {
-                eprintln!("{}", terminal::diagnostic(warning));
-            }
+            eprint!(
+                "{}",
+                terminal::diagnostics(&report.warnings, config.verbose)
+            );
             eprintln!("{}", report.summary());
         }
         Ok(_) => {}
-        Err(error) => print_error(error, "check failed", "nothing was written"),
+        Err(error) => print_error(error, "check failed", "nothing was written", config.verbose),
     }
     if args.report == Some(ReportFormat::Json) {
         let report = match &result {
@@ -151,7 +152,7 @@ fn watch(args: WatchArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            print_error(&error, "watch failed", "stopped");
+            print_error(&error, "watch failed", "stopped", config.verbose);
             ExitCode::from(1)
         }
     }
@@ -184,9 +185,10 @@ fn print_outcome(config: &Config, result: &Result<Report>, word: &str, cause: &s
             if config.quiet {
                 return;
             }
-            for warning in &report.warnings {
-                eprintln!("{}", terminal::diagnostic(warning));
-            }
+            eprint!(
+                "{}",
+                terminal::diagnostics(&report.warnings, config.verbose)
+            );
             if config.verbose {
                 for stage in &report.stages {
                     eprintln!(
@@ -200,18 +202,16 @@ fn print_outcome(config: &Config, result: &Result<Report>, word: &str, cause: &s
             let rest = summary.strip_prefix("built").unwrap_or(&summary);
             eprintln!("{}", terminal::done(word, &format!("{rest}{cause}")));
         }
-        Err(error) => print_error(error, "build failed", "no EPUB was written"),
+        Err(error) => print_error(error, "build failed", "no EPUB was written", config.verbose),
     }
 }
 
 /// Prints `error`; for problems in the input, each diagnostic then one closing line,
 /// `error: <failed>: N error(s) in the input; <consequence>`.
-fn print_error(error: &Error, failed: &str, consequence: &str) {
+fn print_error(error: &Error, failed: &str, consequence: &str, verbose: bool) {
     match error {
         Error::Input(diagnostics) => {
-            for diagnostic in diagnostics {
-                eprintln!("{}", terminal::diagnostic(diagnostic));
-            }
+            eprint!("{}", terminal::diagnostics(diagnostics, verbose));
             eprintln!(
                 "{}",
                 terminal::error(&format!("{failed}: {error}; {consequence}"))
