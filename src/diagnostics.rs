@@ -8,7 +8,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Warning,
     Error,
@@ -163,9 +163,73 @@ impl Diagnostics {
     }
 }
 
+/// Diagnostics that say the same thing (same severity, message and help) at different
+/// places, gathered under the first of them, in order of first appearance: a long book with
+/// one habit the EPUB cannot keep gives one group, not hundreds of lines (issue 9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group<'a> {
+    pub first: &'a Diagnostic,
+    /// The others like it, in order.
+    pub more: Vec<&'a Diagnostic>,
+}
+
+/// Groups `items` (see [`Group`]), in order of first appearance.
+pub fn group(items: &[Diagnostic]) -> Vec<Group<'_>> {
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    let mut index_of: std::collections::HashMap<(Severity, &str, Option<&str>), usize> =
+        std::collections::HashMap::new();
+    for item in items {
+        let key = (item.severity, item.message.as_str(), item.help.as_deref());
+        match index_of.get(&key) {
+            Some(&index) => groups[index].more.push(item),
+            None => {
+                index_of.insert(key, groups.len());
+                groups.push(Group {
+                    first: item,
+                    more: Vec::new(),
+                });
+            }
+        }
+    }
+    groups
+}
+
+/// Where a diagnostic points, as `path:line` (or the path alone), for the list of places a
+/// group's others are at.
+pub fn short_place(diagnostic: &Diagnostic) -> Option<String> {
+    match (&diagnostic.location, &diagnostic.path) {
+        (Some(at), _) => Some(format!("{}:{}", at.path.display(), at.line)),
+        (None, Some(path)) => Some(path.display().to_string()),
+        (None, None) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identical_diagnostics_are_grouped_under_the_first_in_order() {
+        let at = |line: usize| Location {
+            path: "a.md".into(),
+            line,
+            column: 1,
+        };
+        let items = vec![
+            Diagnostic::warning("removed <font> tag").at(at(1)),
+            Diagnostic::warning("other").at(at(2)),
+            Diagnostic::warning("removed <font> tag").at(at(3)),
+            Diagnostic::error("removed <font> tag").at(at(4)),
+            Diagnostic::warning("removed <font> tag").at(at(5)),
+        ];
+        let groups = group(&items);
+        let shape: Vec<(usize, usize)> = groups
+            .iter()
+            .map(|g| (g.first.location.as_ref().unwrap().line, g.more.len()))
+            .collect();
+        assert_eq!(shape, [(1, 2), (2, 0), (4, 0)]);
+        assert_eq!(short_place(groups[0].more[1]).as_deref(), Some("a.md:5"));
+    }
 
     #[test]
     fn offsets_map_to_one_based_line_and_character_column() {

@@ -157,6 +157,33 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The attribute on which the Markdown stage gives a heading the id GitHub would give it,
+/// when that differs from bindery's; links to it are resolved to the heading's real id, and
+/// the attribute is removed before anything is written.
+pub const ALIAS_ATTRIBUTE: &str = "data-bindery-alias";
+
+/// The book's Markdown file that a link to `wanted` means: the file itself, or, for
+/// `chapter.html` / `chapter.xhtml` / `chapter.htm`, the `chapter.md` it is made from (mdBook
+/// and static-site sources link to the pages they will become; mdBook makes `README.md` the
+/// `index.html` of its folder).
+fn markdown_file_for(wanted: &Path, file_by_path: &HashMap<&Path, usize>) -> Option<usize> {
+    if let Some(&file) = file_by_path.get(wanted) {
+        return Some(file);
+    }
+    let extension = wanted.extension()?.to_str()?.to_ascii_lowercase();
+    if !matches!(extension.as_str(), "html" | "xhtml" | "htm") {
+        return None;
+    }
+    let as_markdown = wanted.with_extension("md");
+    if let Some(&file) = file_by_path.get(as_markdown.as_path()) {
+        return Some(file);
+    }
+    let is_index = wanted.file_stem().is_some_and(|stem| stem == "index");
+    is_index
+        .then(|| wanted.with_file_name("README.md"))
+        .and_then(|readme| file_by_path.get(readme.as_path()).copied())
+}
+
 /// Rewrites every link so it works inside the EPUB: fragments and `other.md#id` point at the
 /// document that now holds the target; external URLs are kept, normalized. A link whose target
 /// is not in the book is dropped with a warning, its text kept: a broken reference in an EPUB
@@ -169,15 +196,23 @@ pub fn resolve_links(
     // (file, id) → document name, and file → its first document.
     let mut id_home: HashMap<(usize, String), String> = HashMap::new();
     let mut first_document: HashMap<usize, String> = HashMap::new();
-    for document in documents.iter() {
+    // (file, GitHub-style id) → the heading's real id.
+    let mut aliases: HashMap<(usize, String), String> = HashMap::new();
+    for document in documents.iter_mut() {
         first_document
             .entry(document.file)
             .or_insert_with(|| document.file_name.clone());
-        dom::for_each_element(&document.nodes, &mut |element| {
+        dom::for_each_element_mut(&mut document.nodes, &mut |element| {
+            let alias = element.remove_attr(ALIAS_ATTRIBUTE);
             if let Some(id) = element.attr("id") {
                 id_home
                     .entry((document.file, id.to_string()))
                     .or_insert_with(|| document.file_name.clone());
+                if let Some(alias) = alias {
+                    aliases
+                        .entry((document.file, alias))
+                        .or_insert_with(|| id.to_string());
+                }
             }
         });
     }
@@ -198,6 +233,11 @@ pub fn resolve_links(
                         .cloned()
                         .ok_or_else(|| "its file made no page".to_string());
                 };
+                // An id written for GitHub counts only where no element has it for real.
+                let fragment = match aliases.get(&(file, fragment.clone())) {
+                    Some(id) if !id_home.contains_key(&(file, fragment.clone())) => id.clone(),
+                    _ => fragment,
+                };
                 match id_home.get(&(file, fragment.clone())) {
                     Some(home) if *home == here => {
                         Ok(format!("#{}", dom::encode_fragment(&fragment)))
@@ -216,8 +256,8 @@ pub fn resolve_links(
                 Target::Local { path, fragment } => {
                     let base = source.absolute.parent().unwrap_or(Path::new("/"));
                     let wanted = source::normalize(&base.join(&path));
-                    match file_by_path.get(wanted.as_path()) {
-                        Some(&file) => locate(file, fragment).map(Some),
+                    match markdown_file_for(&wanted, &file_by_path) {
+                        Some(file) => locate(file, fragment).map(Some),
                         None => Err(format!("`{path}` is not one of the book's Markdown files")),
                     }
                 }
@@ -591,6 +631,52 @@ mod tests {
                 "link to `#nowhere` removed: there is no `#nowhere` in a.md",
             ]
         );
+    }
+
+    #[test]
+    fn github_style_ids_and_links_to_html_pages_resolve() {
+        let files = vec![
+            source("a.md", "x"),
+            source("b.md", "y"),
+            source("README.md", ""),
+        ];
+        let heading = Element::new("h2")
+            .with_attr("id", "terminal-console-overview")
+            .with_attr(ALIAS_ATTRIBUTE, "terminal--console-overview")
+            .with_text("Terminal & Console Overview");
+        let mut docs = vec![
+            Document {
+                file: 0,
+                file_name: "chapter-001.xhtml".into(),
+                nodes: vec![
+                    p(vec![
+                        a("#terminal--console-overview", "toc"),
+                        a("b.html#part", "html"),
+                        a("b.xhtml", "xhtml"),
+                        a("index.html", "index"),
+                        a("c.html", "gone"),
+                    ]),
+                    heading.into(),
+                ],
+            },
+            Document {
+                file: 1,
+                file_name: "chapter-002.xhtml".into(),
+                nodes: vec![h(1, "part", "Part")],
+            },
+            Document {
+                file: 2,
+                file_name: "chapter-003.xhtml".into(),
+                nodes: vec![h(1, "readme", "Read me")],
+            },
+        ];
+        let mut diagnostics = Diagnostics::new();
+        resolve_links(&mut docs, &files, &mut diagnostics);
+        assert_eq!(
+            xhtml(&docs[0].nodes),
+            "<p><a href=\"#terminal-console-overview\">toc</a><a href=\"chapter-002.xhtml#part\">html</a><a href=\"chapter-002.xhtml\">xhtml</a><a href=\"chapter-003.xhtml\">index</a>gone</p><h2 id=\"terminal-console-overview\">Terminal &amp; Console Overview</h2>"
+        );
+        assert_eq!(diagnostics.items().len(), 1);
     }
 
     #[test]

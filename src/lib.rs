@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod config;
 pub mod css;
+pub mod definition_markers;
 pub mod diagnostics;
 pub mod documents;
 pub mod dom;
@@ -25,6 +26,7 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod order;
+pub mod nesting;
 pub mod package;
 pub mod report;
 pub mod serve;

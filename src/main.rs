@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use anstream::eprintln;
+use anstream::{eprint, eprintln};
 use clap::Parser;
 
 use bindery::cli::{
@@ -104,13 +104,14 @@ fn check(args: CheckArgs) -> ExitCode {
     let result = bindery::check(&config);
     match &result {
         Ok(report) if !config.quiet => {
-            for warning in &report.warnings {
-                eprintln!("{}", terminal::diagnostic(warning));
-            }
+            eprint!(
+                "{}",
+                terminal::diagnostics(&report.warnings, config.verbose)
+            );
             eprintln!("{}", report.summary());
         }
         Ok(_) => {}
-        Err(error) => print_error(error, "check failed", "nothing was written"),
+        Err(error) => print_error(error, "check failed", "nothing was written", config.verbose),
     }
     if args.report == Some(ReportFormat::Json) {
         let report = match &result {
@@ -184,7 +185,7 @@ fn watch(args: WatchArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            print_error(&error, "watch failed", "stopped");
+            print_error(&error, "watch failed", "stopped", config.verbose);
             ExitCode::from(1)
         }
     }
@@ -197,7 +198,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     let listener = match bindery::serve::bind(args.port) {
         Ok(listener) => listener,
         Err(error) => {
-            print_error(&error, "serve failed", "nothing was started");
+            print_error(&error, "serve failed", "nothing was started", config.verbose);
             return ExitCode::from(1);
         }
     };
@@ -246,7 +247,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            print_error(&error, "serve failed", "stopped");
+            print_error(&error, "serve failed", "stopped", config.verbose);
             ExitCode::from(1)
         }
     }
@@ -279,9 +280,10 @@ fn print_outcome(config: &Config, result: &Result<Report>, word: &str, cause: &s
             if config.quiet {
                 return;
             }
-            for warning in &report.warnings {
-                eprintln!("{}", terminal::diagnostic(warning));
-            }
+            eprint!(
+                "{}",
+                terminal::diagnostics(&report.warnings, config.verbose)
+            );
             if config.verbose {
                 for note in &report.notes {
                     eprintln!("note: {note}");
@@ -301,27 +303,23 @@ fn print_outcome(config: &Config, result: &Result<Report>, word: &str, cause: &s
             let rest = summary.strip_prefix("built").unwrap_or(&summary);
             eprintln!("{}", terminal::done(word, &format!("{rest}{cause}")));
         }
-        Err(error) => print_error(error, "build failed", "no EPUB was written"),
+        Err(error) => print_error(error, "build failed", "no EPUB was written", config.verbose),
     }
 }
 
 /// Prints `error`; for problems in the input, each diagnostic then one closing line,
 /// `error: <failed>: N error(s) in the input; <consequence>`.
-fn print_error(error: &Error, failed: &str, consequence: &str) {
+fn print_error(error: &Error, failed: &str, consequence: &str, verbose: bool) {
     match error {
         Error::Input(diagnostics) => {
-            for diagnostic in diagnostics {
-                eprintln!("{}", terminal::diagnostic(diagnostic));
-            }
+            eprint!("{}", terminal::diagnostics(diagnostics, verbose));
             eprintln!(
                 "{}",
                 terminal::error(&format!("{failed}: {error}; {consequence}"))
             );
         }
         Error::Validation { output, findings } => {
-            for finding in findings {
-                eprintln!("{}", terminal::diagnostic(finding));
-            }
+            eprint!("{}", terminal::diagnostics(findings, verbose));
             eprintln!(
                 "{}",
                 terminal::error(&format!(

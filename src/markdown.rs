@@ -24,7 +24,10 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
 
+use crate::definition_markers::{self, Insertions};
+use crate::documents;
 use crate::dom::Node;
+use crate::nesting;
 use crate::xhtml::{self, Removed};
 
 /// A rendered Markdown file.
@@ -52,8 +55,15 @@ fn parser_options() -> Options {
 /// file. Figures are numbered from `*next_figure`, which is advanced, so ids stay unique
 /// across the files of a book.
 pub fn render(markdown: &str, origin_base: usize, next_figure: &mut usize) -> Rendered {
-    let html = render_html(markdown, origin_base, next_figure);
-    let sanitized = xhtml::sanitize(&html);
+    let (html, deepest) = render_html_and_depth(markdown, origin_base, next_figure);
+    let mut sanitized = xhtml::sanitize(&html);
+    // Tags cut for nesting too deep that the Markdown itself made (`>>>>…`, lists in lists)
+    // carry no origin; they are reported where the Markdown first nests that deep.
+    for removed in &mut sanitized.removed {
+        if removed.origin.is_none() && removed.what.starts_with(xhtml::NESTING_CUT) {
+            removed.origin = deepest;
+        }
+    }
     Rendered {
         nodes: sanitized.nodes,
         removed: sanitized.removed,
@@ -94,15 +104,35 @@ pub fn render_guarded(
 }
 
 /// The HTML pulldown-cmark would write, with bindery's rewrites applied.
+#[cfg(test)]
 fn render_html(markdown: &str, origin_base: usize, next_figure: &mut usize) -> String {
-    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(markdown, parser_options())
+    render_html_and_depth(markdown, origin_base, next_figure).0
+}
+
+/// [`render_html`], and the origin of the first Markdown element nested more than
+/// [`nesting::MAX_NESTING`] deep, if one is.
+fn render_html_and_depth(
+    markdown: &str,
+    origin_base: usize,
+    next_figure: &mut usize,
+) -> (String, Option<usize>) {
+    let mut options = parser_options();
+    let guarded = definition_markers::guard(markdown, options);
+    if guarded.disable {
+        options.remove(Options::ENABLE_DEFINITION_LIST);
+    }
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(&guarded.text, options)
         .into_offset_iter()
         .collect();
+    let deepest =
+        first_too_deep(&events).map(|offset| origin_base + guarded.inserted.source_offset(offset));
     let mut writer = EventRewriter {
         events: &events,
         origin_base,
+        offsets: &guarded.inserted,
         next_figure,
         heading_ids: HashSet::new(),
+        github_slugs: GithubSlugs::default(),
         footnotes: Footnotes::default(),
         body: Vec::new(),
         notes: Vec::new(),
@@ -125,7 +155,25 @@ fn render_html(markdown: &str, origin_base: usize, next_figure: &mut usize) -> S
         }
         html.push_str("</section>\n");
     }
-    html
+    (html, deepest)
+}
+
+/// The offset of the first element the Markdown nests deeper than [`nesting::MAX_NESTING`].
+fn first_too_deep(events: &[(Event<'_>, Range<usize>)]) -> Option<usize> {
+    let mut depth = 0usize;
+    for (event, range) in events {
+        match event {
+            Event::Start(_) => {
+                depth += 1;
+                if depth > nesting::MAX_NESTING {
+                    return Some(range.start);
+                }
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// One footnote definition, rendered, waiting to be written at the end of the file.
@@ -189,8 +237,12 @@ impl Footnotes {
 struct EventRewriter<'e, 'a> {
     events: &'e [(Event<'a>, Range<usize>)],
     origin_base: usize,
+    /// Backslashes put into the text before definition markers that are not ones.
+    offsets: &'e Insertions,
     next_figure: &'e mut usize,
     heading_ids: HashSet<String>,
+    /// The ids GitHub would give the headings, for links written against them.
+    github_slugs: GithubSlugs,
     footnotes: Footnotes,
     /// Events of the document body, in order.
     body: Vec<Event<'a>>,
@@ -216,7 +268,7 @@ impl<'a> EventRewriter<'_, 'a> {
     }
 
     fn origin(&self, range: &Range<usize>) -> usize {
-        self.origin_base + range.start
+        self.origin_base + self.offsets.source_offset(range.start)
     }
 
     fn run(&mut self) {
@@ -257,6 +309,12 @@ impl<'a> EventRewriter<'_, 'a> {
                 let mut html = format!("<{level} id=\"");
                 escape_into(&mut html, &id);
                 html.push('"');
+                let github = self.github_slugs.slug(&text);
+                if github != id && !github.is_empty() {
+                    let _ = write!(html, " {}=\"", documents::ALIAS_ATTRIBUTE);
+                    escape_into(&mut html, &github);
+                    html.push('"');
+                }
                 if !classes.is_empty() {
                     html.push_str(" class=\"");
                     escape_into(&mut html, &classes.join(" "));
@@ -484,6 +542,49 @@ pub fn slugify(text: &str) -> String {
     }
 }
 
+/// Heading ids as GitHub (and mdBook, with the same rule) make them, so that a README's
+/// hand-written table of contents (`[Terminal & Console](#terminal--console)`) still
+/// finds its headings. bindery's own ids stay as they are, so books that link to them and
+/// the output of existing books do not change: a heading whose GitHub id differs carries it
+/// as an alias, which the link stage resolves (see `documents::ALIAS_ATTRIBUTE`).
+///
+/// github-slugger's rule: lower-case the text, remove every character that is not a letter,
+/// digit, mark, `-`, `_` or space, then make each space a `-` (so ` & ` becomes `--`). A
+/// repeated slug gets `-1`, `-2`, … .
+#[derive(Default)]
+struct GithubSlugs {
+    seen: HashMap<String, usize>,
+}
+
+impl GithubSlugs {
+    fn slug(&mut self, text: &str) -> String {
+        let base: String = text
+            .trim()
+            .chars()
+            .flat_map(char::to_lowercase)
+            .filter(|&c| c.is_alphanumeric() || is_mark(c) || matches!(c, '-' | '_' | ' '))
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect();
+        let mut slug = base.clone();
+        while self.seen.contains_key(&slug) {
+            let count = self.seen.entry(base.clone()).or_default();
+            *count += 1;
+            slug = format!("{base}-{count}");
+        }
+        self.seen.insert(slug.clone(), 0);
+        slug
+    }
+}
+
+/// Combining marks (accents written as separate characters, vowel signs of Indic scripts):
+/// the common blocks, enough for slugs.
+fn is_mark(c: char) -> bool {
+    matches!(c, '\u{300}'..='\u{36F}' | '\u{483}'..='\u{489}' | '\u{591}'..='\u{5BD}'
+        | '\u{610}'..='\u{61A}' | '\u{64B}'..='\u{65F}' | '\u{900}'..='\u{903}'
+        | '\u{93A}'..='\u{94F}' | '\u{E31}' | '\u{E34}'..='\u{E3A}' | '\u{E47}'..='\u{E4E}'
+        | '\u{3099}'..='\u{309A}' | '\u{FE20}'..='\u{FE2F}')
+}
+
 /// `wanted`, or `wanted-2`, `wanted-3`, … — the first not yet in `taken`, which it joins.
 fn unique_slug(wanted: &str, taken: &mut HashSet<String>) -> String {
     let mut candidate = wanted.to_string();
@@ -571,8 +672,8 @@ mod tests {
         assert_eq!(
             out,
             "<h1 id=\"hello-world\" data-bindery-origin=\"0\">Hello, World!</h1>\n\
-             <h2 id=\"hello-world-2\" data-bindery-origin=\"17\">Hello world</h2>\n\
-             <h1 id=\"mine\" class=\"wide\" data-bindery-origin=\"33\">Custom</h1>\n"
+             <h2 id=\"hello-world-2\" data-bindery-alias=\"hello-world-1\" data-bindery-origin=\"17\">Hello world</h2>\n\
+             <h1 id=\"mine\" data-bindery-alias=\"custom\" class=\"wide\" data-bindery-origin=\"33\">Custom</h1>\n"
         );
     }
 
@@ -615,6 +716,45 @@ mod tests {
         let mut next = 0;
         let out = render_html("![a](a.jpg)\n", 100, &mut next);
         assert!(out.contains("data-bindery-origin=\"100\""), "{out}");
+    }
+
+    #[test]
+    fn github_slugs_follow_github_slugger() {
+        let mut slugs = GithubSlugs::default();
+        let got: Vec<String> = [
+            "Terminal & Console Overview",
+            "C# / WinRT",
+            "1. Intro",
+            "Ünïcode — straße",
+            "foo",
+            "foo",
+            "foo-1",
+            "`code` and _em_",
+        ]
+        .iter()
+        .map(|text| slugs.slug(text))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                "terminal--console-overview",
+                "c--winrt",
+                "1-intro",
+                "ünïcode--straße",
+                "foo",
+                "foo-1",
+                "foo-1-1",
+                "code-and-_em_"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_colon_line_after_a_paragraph_is_text_and_a_definition_needs_a_space() {
+        assert_eq!(
+            html("Save and quit with\n:wq\n\nTerm\n: Definition\n"),
+            "<p>Save and quit with\n:wq</p>\n<dl>\n<dt>Term</dt>\n<dd>Definition</dd>\n</dl>\n"
+        );
     }
 
     #[test]

@@ -74,6 +74,8 @@ pub fn read_manuscript(inputs: &[PathBuf]) -> Result<Manuscript> {
     }
 
     let mut files = Vec::new();
+    // The book's Markdown, all files together, is bounded too (see MAX_MARKDOWN_BYTES).
+    let mut total: u64 = 0;
     for (folder, path) in paths {
         let read = resolve_path(&folder, &path, InputKind::Chapter)
             .and_then(|canonical| read_input(&canonical, InputKind::Chapter))
@@ -84,11 +86,18 @@ pub fn read_manuscript(inputs: &[PathBuf]) -> Result<Manuscript> {
             })
             .and_then(|bytes| decode_markdown(&path, bytes));
         match read {
-            Ok(text) => files.push(SourceFile {
-                absolute: absolute(&path),
-                path,
-                text,
-            }),
+            Ok(text) => {
+                total += text.len() as u64;
+                if total > MAX_MARKDOWN_BYTES {
+                    problems.push(book_too_large(&path));
+                    break;
+                }
+                files.push(SourceFile {
+                    absolute: absolute(&path),
+                    path,
+                    text,
+                });
+            }
             Err(problem) => problems.push(problem),
         }
     }
@@ -133,6 +142,13 @@ fn markdown_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
+/// The most Markdown a book may have, all files together. bindery holds the whole book's
+/// tree in memory (about 20 to 30 times the size of its Markdown, more for text dense with
+/// links and emphasis), so this keeps a build under about 300 MiB; a long novel is 1 to
+/// 2 MiB of text. Files are read only up to what is left of it, so a huge file or a device
+/// is never read whole.
+pub const MAX_MARKDOWN_BYTES: u64 = 6 * 1024 * 1024;
+
 /// Reads a Markdown file as UTF-8 (a leading byte-order mark is dropped). Text that is not
 /// UTF-8 is refused with the line of the first bad byte, rather than guessed at. The file
 /// is read like every other input ([`read_input`]): a regular file, under the chapter limit.
@@ -146,6 +162,18 @@ pub fn read_markdown(path: &Path) -> std::result::Result<String, Diagnostic> {
                 .with_help(problem.help(InputKind::Chapter))
         })?;
     decode_markdown(path, bytes)
+}
+
+/// The book's Markdown went over [`MAX_MARKDOWN_BYTES`] at this file.
+fn book_too_large(path: &Path) -> Diagnostic {
+    Diagnostic::error(format!(
+        "this file is too large: the book's Markdown may be at most {} MiB, all files together",
+        MAX_MARKDOWN_BYTES / (1024 * 1024)
+    ))
+    .in_file(path)
+    .with_help(
+        "a whole novel is about 1 to 2 MiB of text; check that this is the file you meant, or split the book into several books",
+    )
 }
 
 fn decode_markdown(path: &Path, bytes: Vec<u8>) -> std::result::Result<String, Diagnostic> {
@@ -186,7 +214,8 @@ impl InputKind {
     /// (a disk image, a video) is refused at once instead of read whole.
     pub const fn limit(self) -> u64 {
         match self {
-            InputKind::Chapter => 16 << 20,
+            // One file may not be larger than the whole book may be.
+            InputKind::Chapter => MAX_MARKDOWN_BYTES,
             InputKind::Image => 128 << 20,
             InputKind::Stylesheet => 1 << 20,
             // A full CJK font is about 16 MB.
@@ -426,7 +455,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("latin1.md");
         fs::write(&path, b"fine\ncaf\xe9\n").unwrap();
-        let problem = read_markdown(&path).unwrap_err();
+        let problem = read_markdown(&path, MAX_MARKDOWN_BYTES).unwrap_err();
         let location = problem.location.unwrap();
         assert_eq!((location.line, location.column), (2, 4));
     }
@@ -436,7 +465,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bom.md");
         fs::write(&path, b"\xEF\xBB\xBF# Title\n").unwrap();
-        assert_eq!(read_markdown(&path).unwrap(), "# Title\n");
+        assert_eq!(
+            read_markdown(&path, MAX_MARKDOWN_BYTES).unwrap(),
+            "# Title\n"
+        );
     }
 
     #[test]

@@ -27,10 +27,12 @@
 use std::collections::HashSet;
 
 use html5ever::tendril::TendrilSink;
+use html5ever::tree_builder::TreeBuilderOpts;
 use html5ever::{ParseOpts, QualName, local_name, ns, parse_fragment};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
 
 use crate::dom::{Element, Node, VOID_ELEMENTS};
+use crate::nesting;
 
 /// The attribute through which the Markdown stage tells us where an element came from.
 pub const ORIGIN_ATTRIBUTE: &str = "data-bindery-origin";
@@ -39,6 +41,9 @@ pub const ORIGIN_ATTRIBUTE: &str = "data-bindery-origin";
 /// the limit keeps the recursive passes (and reading systems) safe from pathological input
 /// such as thousands of nested block quotes.
 pub const MAX_DEPTH: usize = 100;
+
+/// How a [`Removed`] entry for tags cut by [`nesting::bound`] begins.
+pub const NESTING_CUT: &str = "tags nested more than";
 
 /// The cleaned fragment and what was changed to get it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,18 +65,33 @@ pub struct Removed {
 /// Cleans an HTML fragment into nodes that serialize (with [`crate::dom::write_xhtml`]) to
 /// well-formed, valid EPUB 3 XHTML body content, whatever the input.
 pub fn sanitize(html: &str) -> Sanitized {
-    let dom = parse(html);
-    let mut removed = Vec::new();
-
-    // A fragment parse puts the content under a synthetic `<html>` root element.
-    let document_children = dom.document.children.borrow();
-    let mut nodes = match document_children.first() {
-        Some(root) => Filter {
-            removed: &mut removed,
+    // Nesting is bounded before the parse, which is quadratic in it (see `nesting.rs`).
+    let bounded = nesting::bound(html);
+    let mut removed: Vec<Removed> = bounded
+        .cuts
+        .into_iter()
+        .map(|(name, origin)| Removed {
+            what: format!(
+                "{NESTING_CUT} {} levels deep (from a <{name}> on; their text is kept)",
+                nesting::MAX_NESTING
+            ),
+            origin,
+        })
+        .collect();
+    let mut nodes = Vec::new();
+    for piece in bounded.pieces {
+        // One piece's parser tree at a time: it is several times the size of its text.
+        let dom = parse(&bounded.html[piece]);
+        // A fragment parse puts the content under a synthetic `<html>` root element.
+        let document_children = dom.document.children.borrow();
+        if let Some(root) = document_children.first() {
+            let filtered = Filter {
+                removed: &mut removed,
+            }
+            .children(root, 0, None);
+            append_nodes(&mut nodes, filtered);
         }
-        .children(root, 0, None),
-        None => Vec::new(),
-    };
+    }
 
     Repair {
         removed: &mut removed,
@@ -85,10 +105,17 @@ pub fn sanitize(html: &str) -> Sanitized {
 fn parse(html: &str) -> RcDom {
     let context = QualName::new(None, ns!(html), local_name!("body"));
     // Scripting "disabled" makes the parser read `<noscript>` content as markup, the way a
-    // reading system without JavaScript would; we drop the element either way.
+    // reading system without JavaScript would; that content is kept (see `Filter::element`).
+    let options = ParseOpts {
+        tree_builder: TreeBuilderOpts {
+            scripting_enabled: false,
+            ..TreeBuilderOpts::default()
+        },
+        ..ParseOpts::default()
+    };
     parse_fragment(
         RcDom::default(),
-        ParseOpts::default(),
+        options,
         context,
         Vec::new(),
         false,
@@ -188,8 +215,7 @@ const KEPT_ELEMENTS: &[&str] = &[
 /// Elements removed together with their content.
 const DROPPED_ELEMENTS: &[&str] = &[
     // Code and styling.
-    "script", "style", "noscript", "template", "slot",
-    // Embedded and remote content.
+    "script", "style", "template", "slot", // Embedded and remote content.
     "iframe", "frame", "frameset", "noframes", "object", "embed", "applet", "param", "audio",
     "video", "source", "track", "canvas", "area", "portal",
     // Forms and their controls.
@@ -277,7 +303,17 @@ impl Filter<'_> {
         if name.ns != ns!(html) {
             // `<svg>` and `<math>` subtrees: their namespaces are not declared in our documents,
             // and their content (scripts, remote references) is beyond what we can vet.
-            self.report(format!("<{local}> element"), origin);
+            self.report(
+                format!("<{local}> element{}", lost_content(local, handle)),
+                origin,
+            );
+            return;
+        }
+        if local == "noscript" {
+            // An EPUB runs no scripts, so what a page shows without them is the content;
+            // nothing is lost, so nothing is reported.
+            let children = self.children(handle, depth, origin);
+            append_nodes(out, children);
             return;
         }
         match disposition(local) {
@@ -287,7 +323,10 @@ impl Filter<'_> {
                     self.report(format!("checkbox <input> (shown as {mark})"), origin);
                     push_text(out, mark);
                 } else {
-                    self.report(format!("<{local}> element"), origin);
+                    self.report(
+                        format!("<{local}> element{}", lost_content(local, handle)),
+                        origin,
+                    );
                 }
             }
             Disposition::Unwrap => {
@@ -342,6 +381,22 @@ impl Filter<'_> {
             if name == ORIGIN_ATTRIBUTE {
                 continue;
             }
+            if element == "a" && name == "name" {
+                // `<a name="x">`, the old way to make a link target: it becomes the id, so
+                // links to `#x` still land (an `id` written too wins).
+                if !attrs.iter().any(|a| &*a.name.local == "id") {
+                    match check_attribute(element, "id", value) {
+                        Verdict::Keep(id) => kept.push(("id".into(), id)),
+                        _ => self.report(
+                            format!(
+                                "name=\"{value}\" attribute on <a> (not usable as a link target)"
+                            ),
+                            origin,
+                        ),
+                    }
+                }
+                continue;
+            }
             match check_attribute(element, name, value) {
                 Verdict::Keep(value) => {
                     if name == "lang" {
@@ -390,6 +445,76 @@ fn checkbox_mark(element: &str, attrs: &[html5ever::Attribute]) -> Option<&'stat
             "☐"
         }
     })
+}
+
+/// What a reader loses with the removed element `handle`: ` with its content: 12 words
+/// ("First words …"), 1 image (a.png)`, or nothing for an element that holds only code or
+/// whitespace. Gathered without recursion.
+fn lost_content(name: &str, handle: &Handle) -> String {
+    if matches!(name, "script" | "style" | "template") {
+        return String::new();
+    }
+    let mut words: Vec<String> = Vec::new();
+    let mut word_count = 0usize;
+    let mut images: Vec<String> = Vec::new();
+    let mut image_count = 0usize;
+    let mut stack = vec![handle.clone()];
+    while let Some(node) = stack.pop() {
+        match &node.data {
+            NodeData::Text { contents } => {
+                for word in contents.borrow().split_whitespace() {
+                    word_count += 1;
+                    if words.len() < 6 {
+                        words.push(word.to_string());
+                    }
+                }
+            }
+            NodeData::Element { name, attrs, .. } => {
+                if matches!(&*name.local, "script" | "style") {
+                    continue;
+                }
+                if matches!(&*name.local, "img" | "image") {
+                    image_count += 1;
+                    let source = attrs.borrow().iter().find_map(|a| {
+                        matches!(&*a.name.local, "src" | "href").then(|| a.value.to_string())
+                    });
+                    if images.len() < 3
+                        && let Some(source) = source
+                    {
+                        images.push(source);
+                    }
+                }
+                stack.extend(node.children.borrow().iter().rev().cloned());
+            }
+            _ => {}
+        }
+    }
+    let mut parts = Vec::new();
+    if word_count > 0 {
+        let more = if word_count > words.len() { " …" } else { "" };
+        let plural = if word_count == 1 { "" } else { "s" };
+        parts.push(format!(
+            "{word_count} word{plural} of text (“{}{more}”)",
+            words.join(" ")
+        ));
+    }
+    if image_count > 0 {
+        let plural = if image_count == 1 { "" } else { "s" };
+        let more = if image_count > images.len() {
+            ", …"
+        } else {
+            ""
+        };
+        parts.push(format!(
+            "{image_count} image{plural} ({}{more})",
+            images.join(", ")
+        ));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" with its content: {}", parts.join(", "))
+    }
 }
 
 /// The text a reader would see in `handle`'s subtree, gathered without recursion (the
@@ -1367,9 +1492,47 @@ mod tests {
     #[test]
     fn embedded_form_and_head_elements_are_removed_with_their_content() {
         let html = "<iframe src=x>i</iframe><object>o</object><form><input type=text><button>b</button>\
-                    <textarea>t</textarea></form><video>v</video><title>t</title><noscript>n</noscript>\
+                    <textarea>t</textarea></form><video>v</video><title>t</title>\
                     <template><p>t</p></template>kept";
         assert_eq!(body(html), "kept");
+    }
+
+    #[test]
+    fn noscript_content_is_the_content() {
+        assert_eq!(
+            clean("<noscript><p>Shown <img src=\"a.png\" alt=\"A\"></p></noscript>"),
+            (
+                "<p>Shown <img src=\"a.png\" alt=\"A\"/></p>".to_string(),
+                vec![]
+            )
+        );
+    }
+
+    #[test]
+    fn name_anchors_become_ids() {
+        assert_eq!(
+            clean(
+                "<a name=\"old-style\"></a><a id=\"new\" name=\"other\">x</a><a name=\"a b\">y</a>"
+            ),
+            (
+                "<a id=\"old-style\"></a><a id=\"new\">x</a><a>y</a>".to_string(),
+                vec!["name=\"a b\" attribute on <a> (not usable as a link target)".to_string()]
+            )
+        );
+    }
+
+    #[test]
+    fn removed_elements_say_what_content_went_with_them() {
+        assert_eq!(
+            clean("<video controls><img src=\"poster.jpg\" alt=\"\"> Your reader cannot play this clip of the harbour at dawn</video><form><script>x()</script></form>"),
+            (
+                String::new(),
+                vec![
+                    "<video> element with its content: 11 words of text (“Your reader cannot play this clip …”), 1 image (poster.jpg)".to_string(),
+                    "<form> element".to_string()
+                ]
+            )
+        );
     }
 
     #[test]
@@ -1378,7 +1541,10 @@ mod tests {
             clean("<p>a<svg><script>x</script><circle/></svg>b<math><mi>x</mi></math>c</p>"),
             (
                 "<p>abc</p>".to_string(),
-                vec!["<svg> element".to_string(), "<math> element".to_string()]
+                vec![
+                    "<svg> element".to_string(),
+                    "<math> element with its content: 1 word of text (“x”)".to_string()
+                ]
             )
         );
     }
@@ -1751,9 +1917,12 @@ mod tests {
         );
         assert_eq!(
             removed,
-            vec![format!(
-                "<div> element nested more than {MAX_DEPTH} levels deep (only its text is kept)"
-            )]
+            vec![
+                format!(
+                    "{NESTING_CUT} {MAX_DEPTH} levels deep (from a <div> on; their text is kept)"
+                ),
+                "<script> element".to_string()
+            ]
         );
     }
 
