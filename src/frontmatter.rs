@@ -14,6 +14,7 @@ use serde::de::{self, Deserializer, IgnoredAny};
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::model::{
     AccessibilitySettings, Creator, Identifier, ImageSettings, ListOfIllustrations, Meta, Series,
+    TextDirection, WritingMode,
 };
 
 /// Every top-level key bindery understands, for the unknown-key warning.
@@ -38,6 +39,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "list-of-illustrations",
     "images",
     "accessibility",
+    "direction",
+    "writing-mode",
 ];
 
 /// A Markdown file cut in two at the end of its front matter.
@@ -279,6 +282,8 @@ pub fn parse_meta(
         );
     }
 
+    let (direction, writing_mode) = script_keys(&raw, &language, &key_location, &mut diagnostics);
+
     if diagnostics.has_errors() {
         return Err(diagnostics.into_vec());
     }
@@ -337,11 +342,68 @@ pub fn parse_meta(
                 certified_by: non_empty(a.certified_by),
             })
             .unwrap_or_default(),
+        direction,
+        writing_mode,
     };
     Ok(Parsed {
         meta,
         warnings: diagnostics.into_vec(),
     })
+}
+
+// --- `direction:` and `writing-mode:` (issue 9, item 7) ------------------------------------
+
+/// The text direction and writing mode the front matter asks for, checked against the book's
+/// language: an unknown value is an error, vertical writing for a script that is never set
+/// vertically a warning (the book stays horizontal).
+fn script_keys(
+    raw: &RawMeta,
+    language: &str,
+    key_location: &dyn Fn(&str) -> Location,
+    diagnostics: &mut Diagnostics,
+) -> (Option<TextDirection>, Option<WritingMode>) {
+    let direction = raw.direction.as_deref().map(str::trim).and_then(|value| {
+        match value.to_ascii_lowercase().as_str() {
+            "rtl" => Some(TextDirection::Rtl),
+            "ltr" => Some(TextDirection::Ltr),
+            "auto" => Some(TextDirection::Auto),
+            _ => {
+                diagnostics.push(
+                    Diagnostic::error(format!("`direction: {value}` is not a text direction"))
+                        .at(key_location("direction"))
+                        .with_help("write `rtl` (right to left), `ltr` (left to right) or `auto` (let each reading system decide), or leave it out to follow the language"),
+                );
+                None
+            }
+        }
+    });
+    let writing_mode = raw.writing_mode.as_deref().map(str::trim).and_then(|value| {
+        match value.to_ascii_lowercase().as_str() {
+            "horizontal" | "horizontal-tb" => Some(WritingMode::Horizontal),
+            "vertical" | "vertical-rl" | "vertical-lr" => Some(WritingMode::Vertical),
+            _ => {
+                diagnostics.push(
+                    Diagnostic::error(format!("`writing-mode: {value}` is not a writing mode"))
+                        .at(key_location("writing-mode"))
+                        .with_help("write `vertical` (lines top to bottom, for Chinese, Japanese, Korean or Mongolian) or `horizontal`"),
+                );
+                None
+            }
+        }
+    });
+    if writing_mode == Some(WritingMode::Vertical)
+        && crate::script::vertical_writing_mode(language).is_none()
+    {
+        diagnostics.push(
+            Diagnostic::warning(format!(
+                "`writing-mode: vertical` is for Chinese, Japanese, Korean or Mongolian text, and the book's language is `{language}`; the book stays horizontal"
+            ))
+            .at(key_location("writing-mode"))
+            .with_help("set `language:` to the book's language (such as `ja` or `zh-Hant`), or remove `writing-mode`"),
+        );
+        return (direction, None);
+    }
+    (direction, writing_mode)
 }
 
 const DEFAULT_LOI_TITLE: &str = "List of Illustrations";
@@ -416,6 +478,8 @@ struct RawMeta {
     list_of_illustrations: Option<RawLoi>,
     images: Option<RawImages>,
     accessibility: Option<RawAccessibility>,
+    direction: Option<String>,
+    writing_mode: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -1008,6 +1072,41 @@ mod tests {
         for bad in ["", "e", "english!", "en-", "en_GB", "toolongtag-x"] {
             assert!(!is_well_formed_language_tag(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn direction_and_writing_mode_are_read_and_checked() {
+        let m = parse("---\ntitle: T\nlanguage: ja\ndirection: RTL\nwriting-mode: vertical\n---\n")
+            .unwrap()
+            .meta;
+        assert_eq!(
+            (m.direction, m.writing_mode),
+            (Some(TextDirection::Rtl), Some(WritingMode::Vertical))
+        );
+        let m = parse("---\ntitle: T\n---\n").unwrap().meta;
+        assert_eq!((m.direction, m.writing_mode), (None, None));
+        let e =
+            parse("---\ntitle: T\ndirection: sideways\nwriting-mode: diagonal\n---\n").unwrap_err();
+        let firsts: Vec<String> = e
+            .iter()
+            .map(|d| d.to_string().lines().next().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(
+            firsts,
+            [
+                "book/essay.md:3:1: error: `direction: sideways` is not a text direction",
+                "book/essay.md:4:1: error: `writing-mode: diagonal` is not a writing mode",
+            ]
+        );
+        let parsed = parse("---\ntitle: T\nlanguage: en\nwriting-mode: vertical\n---\n").unwrap();
+        assert_eq!(parsed.meta.writing_mode, None);
+        assert!(
+            parsed.warnings[0]
+                .to_string()
+                .starts_with("book/essay.md:4:1: warning: `writing-mode: vertical` is for Chinese"),
+            "{}",
+            parsed.warnings[0]
+        );
     }
 
     #[test]

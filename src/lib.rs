@@ -23,6 +23,7 @@ pub mod markdown;
 pub mod model;
 pub mod package;
 pub mod report;
+pub mod script;
 pub mod snippets;
 pub mod source;
 pub mod terminal;

@@ -35,6 +35,27 @@ pub struct Meta {
     pub images: ImageSettings,
     /// What the front matter says about the book's accessibility, beyond what bindery derives.
     pub accessibility: AccessibilitySettings,
+    /// `direction:` as written; `None` lets the language decide (see `epub::direction`).
+    pub direction: Option<TextDirection>,
+    /// `writing-mode:` as written; `None` is horizontal.
+    pub writing_mode: Option<WritingMode>,
+}
+
+/// The base direction of the book's text (front matter `direction:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextDirection {
+    Ltr,
+    Rtl,
+    /// No `dir` at all: each reading system decides from the text itself.
+    Auto,
+}
+
+/// Whether lines run across or down the page (front matter `writing-mode:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WritingMode {
+    Horizontal,
+    /// Top to bottom; columns right to left for CJK, left to right for Mongolian.
+    Vertical,
 }
 
 /// Front matter `accessibility:`. Everything else in the accessibility metadata is derived

@@ -101,6 +101,8 @@ fn meta() -> Meta {
         },
         images: ImageSettings::default(),
         accessibility: Default::default(),
+        direction: None,
+        writing_mode: None,
     }
 }
 
