@@ -20,6 +20,7 @@ pub mod images;
 pub mod init;
 pub mod lint;
 pub mod markdown;
+pub mod mathml;
 pub mod model;
 pub mod package;
 pub mod report;
@@ -384,6 +385,19 @@ fn render_documents(
                     removed.origin,
                 )
                 .with_help("EPUB content may not hold scripts, forms, frames or event handlers"),
+            );
+        }
+        for problem in rendered.tex_errors {
+            diagnostics.push(
+                documents::located(
+                    Diagnostic::warning(format!(
+                        "this formula could not be converted to MathML: {}",
+                        problem.message
+                    )),
+                    file,
+                    Some(problem.origin),
+                )
+                .with_help("it is shown as its TeX, as written; fix the TeX, or write `\\$` for a dollar sign that does not start a formula"),
             );
         }
         documents.extend(documents::split_into_documents(
