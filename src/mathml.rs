@@ -36,6 +36,59 @@ pub struct TexError {
 /// Converts TeX math to a `<math>` element as HTML text, with the TeX as `alttext` and
 /// `origin` as the Markdown stage's origin attribute; the sanitizer parses it like any raw HTML.
 pub fn tex_to_mathml(tex: &str, display: bool, origin: usize) -> Result<String, TexError> {
+    if tex.len() > MAX_TEX_BYTES {
+        return Err(TexError {
+            offset: 0,
+            message: format!(
+                "the formula is {} bytes long; bindery converts formulas of up to {MAX_TEX_BYTES}",
+                tex.len()
+            ),
+        });
+    }
+    // math-core's parser recurses once per nesting level (`{{{…}}}`, `\sqrt\sqrt…`): a few
+    // thousand levels overflow a main thread's 8 MiB stack and abort the process. A formula
+    // of at most `MAX_TEX_BYTES` cannot nest deeper than that stack holds.
+    let converted = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("tex".into())
+            .stack_size(CONVERTER_STACK_BYTES)
+            .spawn_scoped(scope, || convert(tex, display))
+            .map(|thread| thread.join())
+    });
+    let converted = match converted {
+        Ok(Ok(result)) => result?,
+        Ok(Err(_)) | Err(_) => {
+            return Err(TexError {
+                offset: 0,
+                message: "the converter failed on this formula".into(),
+            });
+        }
+    };
+    let Some(rest) = converted.strip_prefix("<math") else {
+        return Err(TexError {
+            offset: 0,
+            message: "the converter gave no <math> element".into(),
+        });
+    };
+    let mut html = String::with_capacity(converted.len() + tex.len() + 48);
+    html.push_str("<math ");
+    html.push_str(ORIGIN_ATTRIBUTE);
+    html.push_str(&format!("=\"{origin}\" alttext=\""));
+    escape_attribute(tex, &mut html);
+    html.push('"');
+    html.push_str(rest);
+    Ok(html)
+}
+
+/// The longest formula converted. Real ones are far shorter: the longest of the SymPy corpus
+/// is under 1 KiB; a large matrix may take a few.
+pub const MAX_TEX_BYTES: usize = 16 * 1024;
+
+/// The converter's stack: measured, a nesting level takes at most a few KiB, and 16 KiB of
+/// TeX nests at most 8,192 levels deep. Only the pages used are ever committed.
+const CONVERTER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+fn convert(tex: &str, display: bool) -> Result<String, TexError> {
     // One converter per call: its state (equation numbers) must not leak between formulas,
     // and creating one with no macros costs nothing measurable.
     let converter = LatexToMathML::new(MathCoreConfig::default()).map_err(|error| TexError {
@@ -53,20 +106,7 @@ pub fn tex_to_mathml(tex: &str, display: bool, origin: usize) -> Result<String, 
             offset: error.0.start.min(tex.len()),
             message: error.error_message(),
         })?;
-    let Some(rest) = converted.mathml.strip_prefix("<math") else {
-        return Err(TexError {
-            offset: 0,
-            message: "the converter gave no <math> element".into(),
-        });
-    };
-    let mut html = String::with_capacity(converted.mathml.len() + tex.len() + 48);
-    html.push_str("<math ");
-    html.push_str(ORIGIN_ATTRIBUTE);
-    html.push_str(&format!("=\"{origin}\" alttext=\""));
-    escape_attribute(tex, &mut html);
-    html.push('"');
-    html.push_str(rest);
-    Ok(html)
+    Ok(converted.mathml)
 }
 
 /// The TeX shown as it was written, when it could not be converted.
@@ -148,7 +188,27 @@ pub(crate) fn filter_math(
     math.attrs
         .extend(filter_attributes("math", attrs, origin, removed));
     math.children = filter_children(handle, depth + 1, origin, removed);
+    wrap_loose_text(&mut math);
     math
+}
+
+/// Elements whose content is text; in every other one MathML 3 allows only elements.
+const TOKEN_ELEMENTS: &[&str] = &["mi", "mn", "mo", "ms", "mtext", "annotation"];
+
+/// Text left directly in a layout element (`<math>x</math>`, or the text of a flattened or
+/// unwrapped element) goes into an `<mtext>`, so it stays visible and valid.
+fn wrap_loose_text(element: &mut Element) {
+    if TOKEN_ELEMENTS.contains(&element.name.as_str()) {
+        return;
+    }
+    for child in &mut element.children {
+        if let Node::Text(text) = child
+            && !text.trim().is_empty()
+        {
+            let mtext = Element::new("mtext").with_text(std::mem::take(text));
+            *child = Node::Element(mtext);
+        }
+    }
 }
 
 fn filter_children(
@@ -231,7 +291,32 @@ fn filter_element(
     element.origin = origin_of(attrs);
     element.attrs = filter_attributes(local, attrs, origin, removed);
     element.children = filter_children(handle, depth + 1, origin, removed);
-    out.push(Node::Element(element));
+    wrap_loose_text(&mut element);
+    out.push(Node::Element(with_style_in_mstyle(element)));
+}
+
+/// MathML Core (what math-core writes) puts `displaystyle` and `scriptlevel` on any element;
+/// MathML 3, which EPUB validates, only on `<mstyle>` (and `displaystyle` on `<mtable>`). The
+/// same rendering in MathML 3 is the element inside an `<mstyle>` that carries them.
+fn with_style_in_mstyle(mut element: Element) -> Element {
+    let kind = element.name.clone();
+    let allows = |name: &str| match name {
+        "displaystyle" => matches!(kind.as_str(), "mstyle" | "mtable"),
+        _ => kind == "mstyle",
+    };
+    let moved: Vec<(String, String)> = ["displaystyle", "scriptlevel"]
+        .into_iter()
+        .filter(|name| !allows(name))
+        .filter_map(|name| Some((name.to_string(), element.remove_attr(name)?)))
+        .collect();
+    if moved.is_empty() {
+        return element;
+    }
+    let mut style = Element::new("mstyle");
+    style.origin = element.origin;
+    style.attrs = moved;
+    style.children.push(Node::Element(element));
+    style
 }
 
 fn filter_attributes(
@@ -487,6 +572,37 @@ mod tests {
                 "<maction> tag inside a formula (its content is kept)",
             ]
             .map(String::from)
+        );
+    }
+
+    #[test]
+    fn deeply_nested_tex_is_converted_or_refused_but_never_crashes() {
+        let half = MAX_TEX_BYTES / 2;
+        let braces = format!("{}x{}", "{".repeat(half - 1), "}".repeat(half - 1));
+        assert!(tex_to_mathml(&braces, false, 0).is_ok());
+        let roots = "\\sqrt ".repeat(MAX_TEX_BYTES / 6 - 1) + "x";
+        assert!(tex_to_mathml(&roots, false, 0).is_ok());
+        let error = tex_to_mathml(&"{x}".repeat(MAX_TEX_BYTES), false, 0).unwrap_err();
+        assert!(error.message.contains("bytes long"), "{}", error.message);
+    }
+
+    #[test]
+    fn loose_text_goes_into_mtext() {
+        let (xhtml, _) = clean("<math>a<mrow> <mi>b</mi>c<unknown>d</unknown></mrow></math>");
+        assert_eq!(
+            xhtml,
+            "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mtext>a</mtext><mrow> <mi>b</mi><mtext>cd</mtext></mrow></math>"
+        );
+    }
+
+    #[test]
+    fn display_style_moves_to_an_mstyle_as_mathml_3_wants() {
+        let (xhtml, _) = clean(
+            r#"<math><mfrac displaystyle="true" scriptlevel="0"><mn>1</mn><mn>2</mn></mfrac><mtable displaystyle="false" scriptlevel="1"><mtr><mtd><mi>a</mi></mtd></mtr></mtable></math>"#,
+        );
+        assert_eq!(
+            xhtml,
+            "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mstyle displaystyle=\"true\" scriptlevel=\"0\"><mfrac><mn>1</mn><mn>2</mn></mfrac></mstyle><mstyle scriptlevel=\"1\"><mtable displaystyle=\"false\"><mtr><mtd><mi>a</mi></mtd></mtr></mtable></mstyle></math>"
         );
     }
 
