@@ -16,12 +16,18 @@
 mod support;
 
 mod scene;
+mod scripts_math;
 
 use scene::{Case, run_table};
 
 #[test]
 fn example_cases() {
     run_table("example", EXAMPLE);
+}
+
+#[test]
+fn scripts_math_cases() {
+    run_table("scripts_math", scripts_math::CASES);
 }
 
 #[rustfmt::skip]
