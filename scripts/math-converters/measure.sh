@@ -8,5 +8,5 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 python3 "$here/compare.py" extract "$here/../../tests/corpus/math/sympy-formulas.md" "$work"
 "${PANDOC:-pandoc}" -f markdown -t html --mathml "$work/ref.md" -o "$work/ref.html"
-cargo run --quiet --release --manifest-path "$here/Cargo.toml" < "$work/formulas.json" > "$work/results.json"
+cargo run --quiet --release --locked --manifest-path "$here/Cargo.toml" --target-dir "$here/../../target/math-converters" < "$work/formulas.json" > "$work/results.json"
 python3 "$here/compare.py" compare "$work" "${1:-}"
