@@ -23,6 +23,7 @@ pub mod init;
 pub mod interrupt;
 pub mod lint;
 pub mod markdown;
+pub mod mathml;
 pub mod model;
 pub mod output;
 pub mod order;
@@ -30,6 +31,7 @@ pub mod nesting;
 pub mod package;
 pub mod report;
 pub mod serve;
+pub mod script;
 pub mod snippets;
 pub mod source;
 pub mod stylesheet;
@@ -526,6 +528,19 @@ fn render_documents(
                     ),
             };
             diagnostics.push(documents::located(diagnostic, file, removed.origin));
+        }
+        for problem in rendered.tex_errors {
+            diagnostics.push(
+                documents::located(
+                    Diagnostic::warning(format!(
+                        "this formula could not be converted to MathML: {}",
+                        problem.message
+                    )),
+                    file,
+                    Some(problem.origin),
+                )
+                .with_help("it is shown as its TeX, as written; fix the TeX, or write `\\$` for a dollar sign that does not start a formula"),
+            );
         }
         documents.extend(documents::split_into_documents(
             index,

@@ -11,7 +11,9 @@
 //! - headings get stable ids (`{#explicit}` or a slug of their text, unique in the file);
 //! - footnotes become EPUB 3 notes: `epub:type="noteref"` references and
 //!   `epub:type="footnote"` asides with links back, gathered at the end of the file;
-//! - task-list checkboxes become text (a form control is not allowed in EPUB content).
+//! - task-list checkboxes become text (a form control is not allowed in EPUB content);
+//! - `$…$` and `$$…$$` become MathML with the TeX as `alttext` (see [`crate::mathml`]); a
+//!   formula that cannot be converted is kept verbatim and listed in [`Rendered::tex_errors`].
 //!
 //! Generated elements carry `data-bindery-origin` (their byte offset in the file); the
 //! sanitizer moves it into [`Element::origin`] so later stages can point at a line.
@@ -36,6 +38,16 @@ pub struct Rendered {
     pub nodes: Vec<Node>,
     /// What the sanitizer took out of the author's raw HTML.
     pub removed: Vec<Removed>,
+    /// Formulas shown as TeX because they could not be converted to MathML.
+    pub tex_errors: Vec<TexProblem>,
+}
+
+/// A formula the TeX converter could not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TexProblem {
+    /// Byte offset of the problem in the file (within the formula where the converter says).
+    pub origin: usize,
+    pub message: String,
 }
 
 /// The Markdown dialect: CommonMark plus the extensions books need.
@@ -47,6 +59,9 @@ fn parser_options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_DEFINITION_LIST
+        // `$…$` and `$$…$$` (the opening `$` not followed, the closing one not preceded, by a
+        // space, so `$5 and $10` stays text; `\$` is a dollar sign).
+        | Options::ENABLE_MATH
 }
 
 /// Renders `markdown` (the body of a file, after its front matter) to a cleaned tree.
@@ -55,7 +70,7 @@ fn parser_options() -> Options {
 /// file. Figures are numbered from `*next_figure`, which is advanced, so ids stay unique
 /// across the files of a book.
 pub fn render(markdown: &str, origin_base: usize, next_figure: &mut usize) -> Rendered {
-    let (html, deepest) = render_html_and_depth(markdown, origin_base, next_figure);
+    let (html, deepest, tex_errors) = render_html_parts(markdown, origin_base, next_figure);
     let mut sanitized = xhtml::sanitize(&html);
     // Tags cut for nesting too deep that the Markdown itself made (`>>>>…`, lists in lists)
     // carry no origin; they are reported where the Markdown first nests that deep.
@@ -67,6 +82,7 @@ pub fn render(markdown: &str, origin_base: usize, next_figure: &mut usize) -> Re
     Rendered {
         nodes: sanitized.nodes,
         removed: sanitized.removed,
+        tex_errors,
     }
 }
 
@@ -106,16 +122,16 @@ pub fn render_guarded(
 /// The HTML pulldown-cmark would write, with bindery's rewrites applied.
 #[cfg(test)]
 fn render_html(markdown: &str, origin_base: usize, next_figure: &mut usize) -> String {
-    render_html_and_depth(markdown, origin_base, next_figure).0
+    render_html_parts(markdown, origin_base, next_figure).0
 }
 
-/// [`render_html`], and the origin of the first Markdown element nested more than
-/// [`nesting::MAX_NESTING`] deep, if one is.
-fn render_html_and_depth(
+/// [`render_html`], the origin of the first Markdown element nested more than
+/// [`nesting::MAX_NESTING`] deep (if one is), and the formulas that could not be converted.
+fn render_html_parts(
     markdown: &str,
     origin_base: usize,
     next_figure: &mut usize,
-) -> (String, Option<usize>) {
+) -> (String, Option<usize>, Vec<TexProblem>) {
     let mut options = parser_options();
     let guarded = definition_markers::guard(markdown, options);
     if guarded.disable {
@@ -137,12 +153,14 @@ fn render_html_and_depth(
         body: Vec::new(),
         notes: Vec::new(),
         in_footnote: 0,
+        tex_errors: Vec::new(),
     };
     writer.run();
     let EventRewriter {
         body,
         notes,
         footnotes,
+        tex_errors,
         ..
     } = writer;
 
@@ -155,7 +173,7 @@ fn render_html_and_depth(
         }
         html.push_str("</section>\n");
     }
-    (html, deepest)
+    (html, deepest, tex_errors)
 }
 
 /// The offset of the first element the Markdown nests deeper than [`nesting::MAX_NESTING`].
@@ -250,6 +268,7 @@ struct EventRewriter<'e, 'a> {
     notes: Vec<Note<'a>>,
     /// Depth of footnote definitions we are inside (they can, oddly, nest).
     in_footnote: usize,
+    tex_errors: Vec<TexProblem>,
 }
 
 impl<'a> EventRewriter<'_, 'a> {
@@ -364,6 +383,8 @@ impl<'a> EventRewriter<'_, 'a> {
             Event::End(TagEnd::FootnoteDefinition) => {
                 self.in_footnote = self.in_footnote.saturating_sub(1);
             }
+            Event::InlineMath(tex) => self.math(tex, false, range),
+            Event::DisplayMath(tex) => self.math(tex, true, range),
             Event::TaskListMarker(done) => {
                 let (mark, label) = if *done {
                     ("\u{2611}", "done")
@@ -384,6 +405,23 @@ impl<'a> EventRewriter<'_, 'a> {
             _ => self.emit(event.clone()),
         }
         index + 1
+    }
+
+    /// A formula as MathML, or as its TeX verbatim (and a problem) when it cannot be converted.
+    fn math(&mut self, tex: &str, display: bool, range: &Range<usize>) {
+        let origin = self.origin(range);
+        match crate::mathml::tex_to_mathml(tex, display, origin) {
+            Ok(html) => self.emit_html(html),
+            Err(error) => {
+                // Where the TeX starts: after the `$` or `$$` that opens it.
+                let delimiter = if display { 2 } else { 1 };
+                self.tex_errors.push(TexProblem {
+                    origin: origin + delimiter + error.offset,
+                    message: error.message,
+                });
+                self.emit_html(crate::mathml::verbatim_tex(tex, display, origin));
+            }
+        }
     }
 
     /// A paragraph holding nothing but one image (and whitespace) becomes a figure.
@@ -699,6 +737,38 @@ mod tests {
             out,
             "<p>See <a href=\"other.md#part\" title=\"T\" data-bindery-origin=\"4\">x</a> or <a href=\"mailto:me@example.org\" data-bindery-origin=\"30\">me@example.org</a>.</p>\n"
         );
+    }
+
+    #[test]
+    fn math_is_converted_and_its_tex_is_never_read_as_markdown() {
+        let (out, errors) = render_html_and_math(
+            "Let $x^*$ and $y^*$ be. $$a \\\\ b$$ costs $5 and $6.\n",
+            0,
+            &mut 0,
+        );
+        assert_eq!(errors, []);
+        assert!(!out.contains("<em>"), "{out}");
+        assert!(
+            out.contains("<math data-bindery-origin=\"4\" alttext=\"x^*\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("alttext=\"a \\\\ b\" display=\"block\""),
+            "{out}"
+        );
+        assert!(out.contains(" costs $5 and $6.</p>"), "{out}");
+    }
+
+    #[test]
+    fn a_formula_that_cannot_be_converted_is_shown_verbatim_and_reported() {
+        let (out, errors) = render_html_and_math("Text\n\nSee $a \\nope{b}$ here.\n", 10, &mut 0);
+        assert!(
+            out.contains("<code class=\"math\" data-bindery-origin=\"20\">a \\nope{b}</code>"),
+            "{out}"
+        );
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].origin, 10 + 10 + 1 + 2);
+        assert!(errors[0].message.contains("nope"), "{}", errors[0].message);
     }
 
     #[test]

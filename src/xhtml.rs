@@ -300,9 +300,16 @@ impl Filter<'_> {
     ) {
         let origin = origin_of(attrs).or(inherited_origin);
         let local: &str = &name.local;
+        if name.ns == ns!(mathml) && local == "math" {
+            // Formulas keep their presentation MathML, vetted by its own vocabulary.
+            let math = crate::mathml::filter_math(handle, attrs, depth, origin, self.removed);
+            out.push(Node::Element(math));
+            return;
+        }
         if name.ns != ns!(html) {
-            // `<svg>` and `<math>` subtrees: their namespaces are not declared in our documents,
-            // and their content (scripts, remote references) is beyond what we can vet.
+            // `<svg>` subtrees (and anything else not HTML or MathML): their namespaces are not
+            // declared in our documents, and their content (scripts, remote references) is
+            // beyond what we can vet.
             self.report(
                 format!("<{local}> element{}", lost_content(local, handle)),
                 origin,
@@ -1087,6 +1094,11 @@ impl Repair<'_> {
         context: Context,
         out: &mut Vec<Node>,
     ) {
+        if element.name == "math" {
+            // Phrasing content wherever it is; its inside is MathML, not HTML (see `mathml`).
+            out.push(Node::Element(element));
+            return;
+        }
         let origin = element.origin.or(context.origin);
         while let Some(fix) = needed_fix(&element, parent, context) {
             let from = std::mem::take(&mut element.name);
@@ -1536,15 +1548,13 @@ mod tests {
     }
 
     #[test]
-    fn svg_and_math_subtrees_are_removed() {
+    fn svg_subtrees_are_removed_and_math_is_kept() {
         assert_eq!(
             clean("<p>a<svg><script>x</script><circle/></svg>b<math><mi>x</mi></math>c</p>"),
             (
-                "<p>abc</p>".to_string(),
-                vec![
-                    "<svg> element".to_string(),
-                    "<math> element with its content: 1 word of text (“x”)".to_string()
-                ]
+                "<p>ab<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi>x</mi></math>c</p>"
+                    .to_string(),
+                vec!["<svg> element".to_string()]
             )
         );
     }
@@ -1975,7 +1985,7 @@ mod tests {
             prop_assert!(parsed.is_ok(), "{:?}\n{}", parsed.err(), document);
             let mut ids = HashSet::new();
             crate::dom::for_each_element(&sanitized.nodes, &mut |e| {
-                assert!(KEPT_ELEMENTS.contains(&e.name.as_str()), "{}", e.name);
+                assert!(KEPT_ELEMENTS.contains(&e.name.as_str()) || crate::mathml::is_mathml_element(&e.name), "{}", e.name);
                 for (name, _) in &e.attrs {
                     assert!(!name.starts_with("on") && name != ORIGIN_ATTRIBUTE && name != "style", "{name}");
                 }

@@ -9,7 +9,8 @@
 //! - `accessModeSufficient`: `textual` only when every image has a text alternative.
 //! - `accessibilityFeature`: `alternativeText` only when every image has alt text; the rest
 //!   (`tableOfContents`, `readingOrder`, `structuralNavigation`, `displayTransformability`)
-//!   hold for every book bindery writes, because its generator always writes them.
+//!   hold for every book bindery writes, because its generator always writes them;
+//!   `MathML` when a formula is there (as MathML, never an image of one).
 //! - `dcterms:conformsTo` (the WCAG 2.1 AA claim): only when the checks that back it pass;
 //!   an image without alt text fails WCAG 1.1.1, so then there is no claim at all.
 
@@ -26,6 +27,7 @@ pub(crate) struct Accessibility {
     pub images_without_alt: usize,
     pub has_headings: bool,
     pub has_footnotes: bool,
+    pub has_math: bool,
 }
 
 impl Accessibility {
@@ -35,6 +37,7 @@ impl Accessibility {
             images_without_alt: 0,
             has_headings: false,
             has_footnotes: false,
+            has_math: false,
         };
         for chapter in &book.chapters {
             facts.has_headings |= !chapter.headings.is_empty();
@@ -54,6 +57,7 @@ impl Accessibility {
             "aside" if element.attr("epub:type") == Some("footnote") => {
                 self.has_footnotes = true;
             }
+            "math" => self.has_math = true,
             _ => {}
         });
     }
@@ -93,6 +97,9 @@ impl Accessibility {
         }
         // The stylesheet fixes no font, size or colour, so readers' settings apply.
         features.push("displayTransformability");
+        if self.has_math {
+            features.push("MathML");
+        }
         features.push("readingOrder");
         if self.has_headings {
             features.push("structuralNavigation");

@@ -98,36 +98,38 @@ fn add_spans(nodes: &mut Vec<Node>, counter: &mut Counter) {
 
 /// Splits after sentence-ending punctuation (and any closing quotes or brackets) followed by
 /// white space; the white space stays with the sentence it ends, so no text is lost.
+///
+/// Chinese and Japanese put no space between sentences, so their full stops and full-width
+/// marks (`。！？`, and the half-width `｡` and full-width `．`) end a sentence by themselves.
 fn sentences(text: &str) -> Vec<&str> {
     let mut pieces = Vec::new();
     let mut start = 0;
     let mut chars = text.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        if !matches!(c, '.' | '!' | '?' | '…') {
+    while let Some((index, c)) = chars.next() {
+        let ends_without_space = is_cjk_sentence_end(c);
+        if !ends_without_space && !matches!(c, '.' | '!' | '?' | '…') {
             continue;
         }
-        while let Some(&(_, next)) = chars.peek() {
-            if matches!(
-                next,
-                '"' | '\'' | '”' | '’' | ')' | ']' | '»' | '.' | '!' | '?'
-            ) {
+        let mut end = index + c.len_utf8();
+        while let Some(&(index, next)) = chars.peek() {
+            if is_sentence_closer(next) {
                 chars.next();
+                end = index + next.len_utf8();
             } else {
                 break;
             }
         }
-        let mut end = None;
+        let mut spaced = false;
         while let Some(&(index, next)) = chars.peek() {
             if next.is_whitespace() {
                 chars.next();
-                end = Some(index + next.len_utf8());
+                end = index + next.len_utf8();
+                spaced = true;
             } else {
                 break;
             }
         }
-        if let Some(end) = end
-            && end < text.len()
-        {
+        if (spaced || ends_without_space) && end < text.len() {
             pieces.push(&text[start..end]);
             start = end;
         }
@@ -136,6 +138,39 @@ fn sentences(text: &str) -> Vec<&str> {
         pieces.push(&text[start..]);
     }
     pieces
+}
+
+fn is_cjk_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '｡' | '．')
+}
+
+/// What may follow a sentence's last mark and still belong to it: closing quotes and
+/// brackets (Western and CJK), and more end marks (`?!`, `。」`).
+fn is_sentence_closer(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\''
+            | '”'
+            | '’'
+            | ')'
+            | ']'
+            | '»'
+            | '.'
+            | '!'
+            | '?'
+            | '」'
+            | '』'
+            | '）'
+            | '】'
+            | '〕'
+            | '〉'
+            | '》'
+            | '〙'
+            | '〛'
+            | '］'
+            | '＂'
+            | '＇'
+    ) || is_cjk_sentence_end(c)
 }
 
 #[cfg(test)]
@@ -158,6 +193,29 @@ mod tests {
             ]
         );
         assert_eq!(pieces.concat(), text);
+    }
+
+    #[test]
+    fn chinese_and_japanese_sentences_end_at_their_full_stops() {
+        let japanese = "吾輩は猫である。名前はまだ無い。「どこで生れたか？」とんと見当がつかぬ！";
+        assert_eq!(
+            sentences(japanese),
+            [
+                "吾輩は猫である。",
+                "名前はまだ無い。",
+                "「どこで生れたか？」",
+                "とんと見当がつかぬ！"
+            ]
+        );
+        let chinese = "你好。你叫什么名字？我不知道！！ 好吧｡完";
+        let pieces = sentences(chinese);
+        assert_eq!(
+            pieces,
+            ["你好。", "你叫什么名字？", "我不知道！！ ", "好吧｡", "完"]
+        );
+        assert_eq!(pieces.concat(), chinese);
+        // A Latin full stop inside a word or number still does not split.
+        assert_eq!(sentences("版本1.5。下一句"), ["版本1.5。", "下一句"]);
     }
 
     #[test]

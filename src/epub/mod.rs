@@ -36,6 +36,7 @@ use crate::config::OutputFormat;
 use crate::model::{Book, Chapter, Figure, ImageResource};
 use crate::package::{Compression, Entry, EntryData};
 
+use crate::script::{self, Layout};
 use xml::XmlWriter;
 
 /// The folder of the publication inside the zip; every path below is relative to it.
@@ -76,7 +77,7 @@ pub fn assemble_as(book: &Book, format: OutputFormat) -> Vec<Entry> {
         Entry::text(in_root(OPF), opf::package_document(&plan)),
         Entry::text(in_root(NAV), nav::navigation_document(&plan)),
         Entry::text(in_root(NCX), ncx::ncx(&plan)),
-        Entry::text(in_root(STYLESHEET), DEFAULT_CSS.to_owned()),
+        Entry::text(in_root(STYLESHEET), stylesheet(&plan)),
     ];
     if let Some(css) = &book.extra_css {
         entries.push(Entry::text(in_root(EXTRA_STYLESHEET), css.clone()));
@@ -135,6 +136,8 @@ struct Plan<'a> {
     accessibility: accessibility::Accessibility,
     /// Write chapters with Kobo's sentence spans and wrappers (kepub).
     kobo_spans: bool,
+    /// Text direction, page progression and writing mode, from the language and front matter.
+    layout: Layout,
 }
 
 impl<'a> Plan<'a> {
@@ -147,6 +150,11 @@ impl<'a> Plan<'a> {
             has_figures,
             accessibility: accessibility::Accessibility::of(book),
             kobo_spans: false,
+            layout: script::layout(
+                &book.meta.language,
+                book.meta.direction,
+                book.meta.writing_mode,
+            ),
         }
     }
 
@@ -185,6 +193,20 @@ fn figure_label(figure: &Figure, number: usize) -> String {
     }
 }
 
+/// The default stylesheet, with the book's writing mode when its text runs vertically. The
+/// `-epub-` form is the one EPUB 3.0 reading systems (older Kobo and Apple Books among them)
+/// read; the `-webkit-` one serves WebKit-based readers of that time.
+fn stylesheet(plan: &Plan) -> String {
+    let mut css = DEFAULT_CSS.to_owned();
+    if let Some(mode) = plan.layout.writing_mode {
+        css.push_str(&format!(
+            "\n/* The book's text runs vertically (front matter `writing-mode: vertical`). */\n\
+             html {{\n  -epub-writing-mode: {mode};\n  -webkit-writing-mode: {mode};\n  writing-mode: {mode};\n}}\n"
+        ));
+    }
+    css
+}
+
 /// An XHTML content document around `write_body`.
 ///
 /// `to_root` is the way from the document's folder to OEBPS (`""` or `"../"`), for the
@@ -199,15 +221,17 @@ fn xhtml_document(
     let mut xml = XmlWriter::new();
     xml.raw_line("<!DOCTYPE html>");
     let language = plan.language();
-    xml.open(
-        "html",
-        &[
-            ("xmlns", "http://www.w3.org/1999/xhtml"),
-            ("xmlns:epub", "http://www.idpf.org/2007/ops"),
-            ("lang", language),
-            ("xml:lang", language),
-        ],
-    );
+    let mut html_attrs = vec![
+        ("xmlns", "http://www.w3.org/1999/xhtml"),
+        ("xmlns:epub", "http://www.idpf.org/2007/ops"),
+        ("lang", language),
+        ("xml:lang", language),
+    ];
+    // On the root element, so it holds for the title page, the navigation and the cover too.
+    if let Some(dir) = plan.layout.dir {
+        html_attrs.push(("dir", dir));
+    }
+    xml.open("html", &html_attrs);
     xml.open("head", &[]);
     xml.empty("meta", &[("charset", "UTF-8")]);
     xml.leaf("title", &[], title);

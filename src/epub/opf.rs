@@ -232,7 +232,11 @@ fn chapter_id(index: usize) -> String {
 }
 
 fn write_spine(xml: &mut XmlWriter, plan: &Plan) {
-    xml.open("spine", &[("toc", "ncx")]);
+    let mut attrs = vec![("toc", "ncx")];
+    if let Some(progression) = plan.layout.page_progression {
+        attrs.push(("page-progression-direction", progression));
+    }
+    xml.open("spine", &attrs);
     if plan.cover.is_some() {
         xml.empty("itemref", &[("idref", COVER_PAGE_ID)]);
     }

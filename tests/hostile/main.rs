@@ -16,6 +16,7 @@
 mod support;
 
 mod scene;
+mod scripts_math;
 
 mod cache;
 mod outputs;
@@ -47,6 +48,11 @@ fn cache_cases() {
 #[test]
 fn process_cases() {
     run_table("process", process::CASES)
+}
+
+#[test]
+fn scripts_math_cases() {
+    run_table("scripts_math", scripts_math::CASES);
 }
 
 #[rustfmt::skip]
