@@ -149,6 +149,9 @@ fn analyse(config: &Config) -> Result<Analysis> {
         &documents,
         &mut diagnostics,
     );
+    if let (Some(meta), Some(first)) = (&meta, manuscript.files.first()) {
+        cover_warnings(meta, &first.path, &mut diagnostics)?;
+    }
     let cache_dir = match &config.cache {
         CacheMode::Directory(dir) => Some(dir.as_path()),
         CacheMode::Disabled => None,
@@ -560,10 +563,8 @@ fn plan_images(
     plan
 }
 
-/// Every book gets a cover: readers' library views show a sideloaded book by its cover image.
-/// Without `cover:` one is typeset from the title, subtitle and authors.
-fn generate_cover(meta: &Meta, grayscale: bool, scratch: &Path) -> Result<ProcessedImage> {
-    use crate::images::generated_cover::{self, CoverText};
+/// What a generated cover says: the title, subtitle and authors.
+fn cover_text(meta: &Meta) -> images::generated_cover::CoverText {
     let authors: Vec<&str> = meta
         .creators
         .iter()
@@ -576,16 +577,54 @@ fn generate_cover(meta: &Meta, grayscale: bool, scratch: &Path) -> Result<Proces
     } else {
         authors
     };
-    let byline = match names.as_slice() {
+    images::generated_cover::CoverText {
+        title: meta.title.clone(),
+        subtitle: meta.subtitle.clone(),
+        byline: list_of_words(&names),
+    }
+}
+
+/// A warning for each part of a generated cover's text that the bundled font cannot draw
+/// and that is therefore left off it (never drawn as empty boxes), in `check` and `build`.
+fn cover_warnings(meta: &Meta, front_matter: &Path, diagnostics: &mut Diagnostics) -> Result<()> {
+    if meta.cover.is_some() {
+        return Ok(());
+    }
+    for left in images::generated_cover::left_off(&cover_text(meta))? {
+        let sample: String = left.characters.chars().take(8).collect();
+        let what = match left.part {
+            "title" => "the title",
+            "subtitle" => "the subtitle",
+            _ => "the names",
+        };
+        diagnostics.push(
+            Diagnostic::warning(format!(
+                "the generated cover leaves out {what}: its font, EB Garamond, cannot draw {} (`{sample}`)",
+                list_of_words(&left.scripts),
+            ))
+            .in_file(front_matter)
+            .with_help(format!(
+                "the title page still shows {what}; for a cover that does, set `cover:` to an image"
+            )),
+        );
+    }
+    Ok(())
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn list_of_words(words: &[&str]) -> String {
+    match words {
         [] => String::new(),
         [only] => (*only).to_owned(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    };
-    let text = CoverText {
-        title: meta.title.clone(),
-        subtitle: meta.subtitle.clone(),
-        byline,
-    };
+    }
+}
+
+/// Every book gets a cover: readers' library views show a sideloaded book by its cover image.
+/// Without `cover:` one is typeset from the title, subtitle and authors.
+fn generate_cover(meta: &Meta, grayscale: bool, scratch: &Path) -> Result<ProcessedImage> {
+    use crate::images::generated_cover;
+    let text = cover_text(meta);
     let bytes = generated_cover::render(&text, grayscale)?;
     let file_name = images::work::output_file_name(&bytes, generated_cover::FORMAT);
     let path = scratch.join(&file_name);
