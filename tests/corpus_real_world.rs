@@ -153,6 +153,19 @@ fn check(source: &Source) {
         "corpus {}: {produced_words} words (pandoc: {expected_words}); EPUB: {produced}",
         source.folder
     );
+    // A right-to-left language sets the direction of every document (issue 9, item 7): a
+    // Persian or Arabic book laid out left to right has its punctuation at the wrong end.
+    let language = book_language(&epub);
+    if RIGHT_TO_LEFT.contains(&language.split('-').next().unwrap_or("")) {
+        for (name, xhtml) in &chapters {
+            if !root_is_rtl(xhtml) {
+                failures.push(format!(
+                    "{name}: the book's language is `{language}`, but the document is not \
+                     dir=\"rtl\""
+                ));
+            }
+        }
+    }
     let tolerance = expected_words / 100;
     if produced_words.abs_diff(expected_words) > tolerance {
         failures.push(format!(
@@ -166,6 +179,27 @@ fn check(source: &Source) {
         ));
     }
     finish(source, failures, &stderr);
+}
+
+/// Languages written right to left, by their primary subtag.
+const RIGHT_TO_LEFT: &[&str] = &["ar", "fa", "he", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"];
+
+/// The `dc:language` of the package.
+fn book_language(epub: &Path) -> String {
+    let opf = support::epub_entry_text(epub, "OEBPS/content.opf");
+    let start = opf
+        .find("<dc:language>")
+        .map_or(0, |i| i + "<dc:language>".len());
+    let end = opf[start..].find('<').map_or(start, |i| start + i);
+    opf[start..end].trim().to_owned()
+}
+
+/// Whether the document's `html` or `body` element says `dir="rtl"`.
+fn root_is_rtl(xhtml: &str) -> bool {
+    start_tags(xhtml)
+        .iter()
+        .filter(|tag| tag.name == "html" || tag.name == "body")
+        .any(|tag| tag.attribute("dir") == Some("rtl"))
 }
 
 fn finish(source: &Source, failures: Vec<String>, stderr: &str) {
