@@ -620,7 +620,9 @@ fn collect(node: roxmltree::Node, facts: &mut EpubFacts) {
             }
             _ => {}
         }
-        let block = BLOCKS.contains(&tag);
+        // A note reference is set apart as pandoc's `[1]` is, not glued to the word before.
+        let block = BLOCKS.contains(&tag)
+            || (tag == "a" && child.attribute((EPUB, "type")) == Some("noteref"));
         if block {
             facts.text.push(' ');
         }
@@ -660,6 +662,7 @@ corpus_tests! {
     readme_details_and_a_name_anchors: "portable-atomic-readme", ["_title.md", "README.md"], WEB, "gfm";
     readme_task_lists_and_inline_math: "pulldown-latex-readme", ["_title.md", "README.md"], WEB, "gfm";
     readme_raw_table_with_images: "unicode-ident-readme", ["_title.md", "README.md"], WEB, "gfm";
+    readme_footnotes: "rand-chacha-readme", ["_title.md", "README.md"], WEB, "gfm";
     math_heavy_text: "curve25519-formulas", ["_title.md", "parallel-formulas.md"], &[], "gfm";
     japanese_readme: "textlint-ja", ["_title.md", "README.md"], WEB, "gfm";
     persian_readme_right_to_left: "jalali-moment-fa", ["_title.md", "README.fa.md"], &[], "gfm";
