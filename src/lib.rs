@@ -150,7 +150,7 @@ fn analyse(config: &Config) -> Result<Analysis> {
         &mut diagnostics,
     );
     if let (Some(meta), Some(first)) = (&meta, manuscript.files.first()) {
-        cover_warnings(meta, &first.path, &mut diagnostics)?;
+        cover_warnings(meta, first, &mut diagnostics)?;
     }
     let cache_dir = match &config.cache {
         CacheMode::Directory(dir) => Some(dir.as_path()),
@@ -586,29 +586,57 @@ fn cover_text(meta: &Meta) -> images::generated_cover::CoverText {
 
 /// A warning for each part of a generated cover's text that the bundled font cannot draw
 /// and that is therefore left off it (never drawn as empty boxes), in `check` and `build`.
-fn cover_warnings(meta: &Meta, front_matter: &Path, diagnostics: &mut Diagnostics) -> Result<()> {
+fn cover_warnings(
+    meta: &Meta,
+    first: &source::SourceFile,
+    diagnostics: &mut Diagnostics,
+) -> Result<()> {
     if meta.cover.is_some() {
         return Ok(());
     }
     for left in images::generated_cover::left_off(&cover_text(meta))? {
         let sample: String = left.characters.chars().take(8).collect();
-        let what = match left.part {
-            "title" => "the title",
-            "subtitle" => "the subtitle",
-            _ => "the names",
+        let (what, key) = match left.part {
+            "title" => ("the title", "title"),
+            "subtitle" => ("the subtitle", "subtitle"),
+            _ => ("the names", "author"),
         };
-        diagnostics.push(
-            Diagnostic::warning(format!(
-                "the generated cover leaves out {what}: its font, EB Garamond, cannot draw {} (`{sample}`)",
-                list_of_words(&left.scripts),
-            ))
-            .in_file(front_matter)
-            .with_help(format!(
-                "the title page still shows {what}; for a cover that does, set `cover:` to an image"
+        let warning = Diagnostic::warning(format!(
+            "the generated cover leaves out {what}: its font, EB Garamond, cannot draw {} (`{sample}`)",
+            list_of_words(&left.scripts),
+        ))
+        .with_help(format!(
+            "the title page still shows {what}; for a cover that does, set `cover:` to an image"
+        ));
+        diagnostics.push(match front_matter_key_offset(&first.text, key) {
+            Some(offset) => warning.at(diagnostics::Location::at_offset(
+                &first.path,
+                &first.text,
+                offset,
             )),
-        );
+            None => warning.in_file(&first.path),
+        });
     }
     Ok(())
+}
+
+/// Where the top-level front-matter key `key` starts (`key:` in YAML, `key =` in TOML), for
+/// pointing a message at it; `None` when it is not written as one line there.
+fn front_matter_key_offset(text: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_end();
+        if index > 0 && (trimmed == "---" || trimmed == "+++") {
+            return None;
+        }
+        if let Some(rest) = line.strip_prefix(key)
+            && (rest.starts_with(':') || rest.trim_start().starts_with('='))
+        {
+            return Some(offset);
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// `a`, `a and b`, `a, b and c`.

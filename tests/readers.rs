@@ -304,6 +304,9 @@ fn a_title_the_cover_font_cannot_draw_is_left_off_with_a_warning_naming_its_scri
         ),
         "{stderr}"
     );
+    // Each points at its key in the front matter: `title:` on line 2, `author:` on line 4.
+    assert!(stderr.contains("neko.md:2:1\n"), "{stderr}");
+    assert!(stderr.contains("neko.md:4:1\n"), "{stderr}");
 
     let opf = entry_text(&output, "OEBPS/content.opf");
     let href = opf
