@@ -225,6 +225,9 @@ fn analyse(config: &Config) -> Result<Analysis> {
         &documents,
         &mut diagnostics,
     );
+    if let (Some(meta), Some(first)) = (&meta, manuscript.files.first()) {
+        cover_warnings(meta, first, &mut diagnostics)?;
+    }
     // Without valid front matter the cover is not known, so the cover image would be called
     // unused: a warning that only follows from the front-matter error, which is reported.
     if meta.is_some() {
@@ -724,10 +727,8 @@ fn plan_images(
     plan
 }
 
-/// Every book gets a cover: readers' library views show a sideloaded book by its cover image.
-/// Without `cover:` one is typeset from the title, subtitle and authors.
-fn generate_cover(meta: &Meta, grayscale: bool, scratch: &Path) -> Result<ProcessedImage> {
-    use crate::images::generated_cover::{self, CoverText};
+/// What a generated cover says: the title, subtitle and authors.
+fn cover_text(meta: &Meta) -> images::generated_cover::CoverText {
     let authors: Vec<&str> = meta
         .creators
         .iter()
@@ -740,16 +741,82 @@ fn generate_cover(meta: &Meta, grayscale: bool, scratch: &Path) -> Result<Proces
     } else {
         authors
     };
-    let byline = match names.as_slice() {
+    images::generated_cover::CoverText {
+        title: meta.title.clone(),
+        subtitle: meta.subtitle.clone(),
+        byline: list_of_words(&names),
+    }
+}
+
+/// A warning for each part of a generated cover's text that the bundled font cannot draw
+/// and that is therefore left off it (never drawn as empty boxes), in `check` and `build`.
+fn cover_warnings(
+    meta: &Meta,
+    first: &source::SourceFile,
+    diagnostics: &mut Diagnostics,
+) -> Result<()> {
+    if meta.cover.is_some() {
+        return Ok(());
+    }
+    for left in images::generated_cover::left_off(&cover_text(meta))? {
+        let sample: String = left.characters.chars().take(8).collect();
+        let (what, key) = match left.part {
+            "title" => ("the title", "title"),
+            "subtitle" => ("the subtitle", "subtitle"),
+            _ => ("the names", "author"),
+        };
+        let warning = Diagnostic::warning(format!(
+            "the generated cover leaves out {what}: its font, EB Garamond, cannot draw {} (`{sample}`)",
+            list_of_words(&left.scripts),
+        ))
+        .with_help(format!(
+            "the title page still shows {what}; for a cover that does, set `cover:` to an image"
+        ));
+        diagnostics.push(match front_matter_key_offset(&first.text, key) {
+            Some(offset) => warning.at(diagnostics::Location::at_offset(
+                &first.path,
+                &first.text,
+                offset,
+            )),
+            None => warning.in_file(&first.path),
+        });
+    }
+    Ok(())
+}
+
+/// Where the top-level front-matter key `key` starts (`key:` in YAML, `key =` in TOML), for
+/// pointing a message at it; `None` when it is not written as one line there.
+fn front_matter_key_offset(text: &str, key: &str) -> Option<usize> {
+    let mut offset = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_end();
+        if index > 0 && (trimmed == "---" || trimmed == "+++") {
+            return None;
+        }
+        if let Some(rest) = line.strip_prefix(key)
+            && (rest.starts_with(':') || rest.trim_start().starts_with('='))
+        {
+            return Some(offset);
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn list_of_words(words: &[&str]) -> String {
+    match words {
         [] => String::new(),
         [only] => (*only).to_owned(),
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    };
-    let text = CoverText {
-        title: meta.title.clone(),
-        subtitle: meta.subtitle.clone(),
-        byline,
-    };
+    }
+}
+
+/// Every book gets a cover: readers' library views show a sideloaded book by its cover image.
+/// Without `cover:` one is typeset from the title, subtitle and authors.
+fn generate_cover(meta: &Meta, grayscale: bool, scratch: &Path) -> Result<ProcessedImage> {
+    use crate::images::generated_cover;
+    let text = cover_text(meta);
     let bytes = generated_cover::render(&text, grayscale)?;
     let file_name = images::work::output_file_name(&bytes, generated_cover::FORMAT);
     let path = scratch.join(&file_name);

@@ -262,6 +262,98 @@ fn the_cover_follows_the_metadata_and_grayscale() {
     );
 }
 
+/// Issue 9 item 11: EB Garamond cannot draw Japanese; the title and the author's name are
+/// left off the generated cover (no empty boxes), the title page shows them, and both `build`
+/// and `check` say which scripts were left out.
+#[test]
+fn a_title_the_cover_font_cannot_draw_is_left_off_with_a_warning_naming_its_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("book");
+    fs::create_dir_all(&book).unwrap();
+    fs::write(
+        book.join("neko.md"),
+        "---\ntitle: 吾輩は猫である\nsubtitle: A Novel\nauthor: 夏目漱石\nlanguage: ja\n---\n\n\
+         吾輩は猫である。名前はまだ無い。\n",
+    )
+    .unwrap();
+    let output = dir.path().join("neko.epub");
+    let result = bindery(dir.path())
+        .arg("build")
+        .arg(&book)
+        .arg("-o")
+        .arg(&output)
+        .arg("--no-cache")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "the generated cover leaves out the title: its font, EB Garamond, cannot draw \
+             Han and Hiragana (`吾輩は猫である`)"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("the generated cover leaves out the names: its font, EB Garamond, cannot draw Han (`夏目漱石`)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "the title page still shows the title; for a cover that does, set `cover:` to an image"
+        ),
+        "{stderr}"
+    );
+    // Each points at its key in the front matter: `title:` on line 2, `author:` on line 4.
+    assert!(stderr.contains("neko.md:2:1\n"), "{stderr}");
+    assert!(stderr.contains("neko.md:4:1\n"), "{stderr}");
+
+    let opf = entry_text(&output, "OEBPS/content.opf");
+    let href = opf
+        .lines()
+        .find(|line| line.contains(r#"properties="cover-image""#))
+        .and_then(|line| line.split('"').nth(3))
+        .unwrap()
+        .to_owned();
+    let bytes = entries(&output)
+        .into_iter()
+        .find(|(name, _)| *name == format!("OEBPS/{href}"))
+        .unwrap()
+        .1;
+    let (info, pixels) = decode_jpeg(&bytes);
+    let dark_rows: Vec<usize> = pixels
+        .chunks(3 * usize::from(info.width))
+        .enumerate()
+        .filter(|(_, row)| row.chunks(3).any(|rgb| rgb.iter().all(|&c| c < 80)))
+        .map(|(y, _)| y)
+        .collect();
+    // The subtitle is drawn (EB Garamond has Latin); nothing else is: above the subtitle
+    // (where the title's boxes would be) and at the foot (the byline's) there is no ink.
+    assert!(!dark_rows.is_empty(), "the subtitle is on the cover");
+    assert!(
+        dark_rows.iter().all(|&y| (560..1100).contains(&y)),
+        "ink outside the subtitle's place: rows {}..={}",
+        dark_rows[0],
+        dark_rows[dark_rows.len() - 1]
+    );
+
+    let title_page = entry_text(&output, "OEBPS/text/title.xhtml");
+    assert!(title_page.contains("吾輩は猫である"), "{title_page}");
+    assert!(title_page.contains("夏目漱石"), "{title_page}");
+
+    let check = bindery(dir.path())
+        .arg("check")
+        .arg(&book)
+        .output()
+        .unwrap();
+    assert!(check.status.success());
+    assert!(
+        String::from_utf8_lossy(&check.stderr).contains("the generated cover leaves out the title"),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
 /// Send to Kindle accepts EPUB but refuses a book for known causes; each is checked here on the
 /// sample book: UTF-8 declared everywhere, a valid language, no link to a `body` id, no `img`
 /// outside the body's content, and the cover marked both ways (above).

@@ -10,9 +10,18 @@
 //!
 //! The design is plain on purpose: warm paper colour, dark type, one rule in an accent colour.
 //! It survives grayscale e-ink and a thumbnail a few pixels wide.
+//!
+//! EB Garamond draws Latin, Greek and Cyrillic; a title in Japanese or Arabic would come out
+//! as a row of empty boxes (issue 9, item 11). A font that covers every script is tens of
+//! megabytes, and Arabic or Devanagari would also need a text shaper to be drawn correctly, so
+//! a title, subtitle or byline with any character the font cannot draw is left off the artwork
+//! instead: the cover keeps its design and the rest of its text, the title page (which is
+//! text, drawn by the reader's own fonts) shows the title, and [`left_off`] names what was
+//! left out and in which scripts, for the build's warning.
 
 use ab_glyph::{Font, FontRef, Glyph, PxScale, ScaleFont, point};
 use image::{DynamicImage, Rgb, RgbImage};
+use unicode_script::{Script, UnicodeScript};
 
 use super::encode::{EncodeError, OutputFormat, encode_jpeg};
 
@@ -48,14 +57,78 @@ pub struct CoverText {
     pub byline: String,
 }
 
-/// The cover as JPEG bytes, `WIDTH`×`HEIGHT`.
+/// A part of the cover text that the bundled font cannot draw, and so is not on the cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOff {
+    /// `title`, `subtitle` or `byline`.
+    pub part: &'static str,
+    /// The Unicode scripts of the characters the font lacks, in order of first appearance,
+    /// e.g. `["Han", "Hiragana"]`; `"other symbols"` for punctuation shared by scripts.
+    pub scripts: Vec<&'static str>,
+    /// The characters the font lacks, each once, in order of first appearance.
+    pub characters: String,
+}
+
+/// What [`render`] leaves off the cover because the bundled font cannot draw it.
+pub fn left_off(text: &CoverText) -> Result<Vec<LeftOff>, CoverError> {
+    let font = FontRef::try_from_slice(FONT).map_err(|_| CoverError::Font)?;
+    let parts = [
+        ("title", Some(text.title.as_str())),
+        ("subtitle", text.subtitle.as_deref()),
+        ("byline", Some(text.byline.as_str())),
+    ];
+    Ok(parts
+        .into_iter()
+        .filter_map(|(part, value)| {
+            let mut characters = String::new();
+            let mut scripts = Vec::new();
+            for c in missing_glyphs(&font, value?) {
+                if !characters.contains(c) {
+                    characters.push(c);
+                }
+                let script = script_name(c);
+                if !scripts.contains(&script) {
+                    scripts.push(script);
+                }
+            }
+            (!characters.is_empty()).then_some(LeftOff {
+                part,
+                scripts,
+                characters,
+            })
+        })
+        .collect())
+}
+
+/// The characters of `text` (other than white space) that have no glyph in `font`.
+fn missing_glyphs<'a>(font: &'a FontRef, text: &'a str) -> impl Iterator<Item = char> + 'a {
+    // Glyph 0 is `.notdef`, the empty box a font draws for a character it does not have.
+    text.chars()
+        .filter(|c| !c.is_whitespace() && font.glyph_id(*c).0 == 0)
+}
+
+/// `text` when the font can draw all of it; `None` puts nothing on the cover in its place.
+fn drawable<'a>(font: &FontRef, text: &'a str) -> Option<&'a str> {
+    missing_glyphs(font, text).next().is_none().then_some(text)
+}
+
+fn script_name(c: char) -> &'static str {
+    match c.script() {
+        Script::Common | Script::Inherited | Script::Unknown => "other symbols",
+        script => script.full_name(),
+    }
+}
+
+/// The cover as JPEG bytes, `WIDTH`×`HEIGHT`. A part of the text the font cannot draw (see
+/// [`left_off`]) is not drawn; the rest of the layout stays where it would be.
 pub fn render(text: &CoverText, grayscale: bool) -> Result<Vec<u8>, CoverError> {
     let font = FontRef::try_from_slice(FONT).map_err(|_| CoverError::Font)?;
     let mut canvas = RgbImage::from_pixel(WIDTH, HEIGHT, Rgb(PAPER));
     let width = WIDTH - 2 * MARGIN;
+    let title = drawable(&font, &text.title).unwrap_or_default();
 
     // The title as large as it fits in at most four lines, from 190 px down to 72 px.
-    let (title_size, title_lines) = fit(&font, &text.title, width, 190.0, 72.0, 4);
+    let (title_size, title_lines) = fit(&font, title, width, 190.0, 72.0, 4);
     let mut y = HEIGHT * 22 / 100;
     for line in &title_lines {
         y += line_height(title_size);
@@ -74,7 +147,7 @@ pub fn render(text: &CoverText, grayscale: bool) -> Result<Vec<u8>, CoverError> 
     );
     y += 40;
 
-    if let Some(subtitle) = &text.subtitle {
+    if let Some(subtitle) = text.subtitle.as_deref().and_then(|s| drawable(&font, s)) {
         let (size, lines) = fit(&font, subtitle, width, 84.0, 44.0, 4);
         for line in &lines {
             y += line_height(size);
@@ -82,8 +155,9 @@ pub fn render(text: &CoverText, grayscale: bool) -> Result<Vec<u8>, CoverError> 
         }
     }
 
-    if !text.byline.trim().is_empty() {
-        let (size, lines) = fit(&font, &text.byline, width, 88.0, 40.0, 2);
+    let byline = drawable(&font, &text.byline).unwrap_or_default();
+    if !byline.trim().is_empty() {
+        let (size, lines) = fit(&font, byline, width, 88.0, 40.0, 2);
         let mut y = HEIGHT - MARGIN - line_height(size) * (lines.len() as u32 - 1);
         for line in &lines {
             draw_centred(&mut canvas, &font, line, size, y, INK);
@@ -268,5 +342,74 @@ mod tests {
         assert_ne!(first, render(&other, false).unwrap());
         let decoded = image::load_from_memory(&first).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (WIDTH, HEIGHT));
+    }
+
+    #[test]
+    fn a_title_the_font_cannot_draw_is_left_off_and_its_scripts_named() {
+        let text = CoverText {
+            title: "吾輩は猫である".into(),
+            subtitle: Some("A Novel".into()),
+            byline: "夏目 漱石".into(),
+        };
+        let left = left_off(&text).unwrap();
+        assert_eq!(
+            left,
+            vec![
+                LeftOff {
+                    part: "title",
+                    scripts: vec!["Han", "Hiragana"],
+                    characters: "吾輩は猫である".into(),
+                },
+                LeftOff {
+                    part: "byline",
+                    scripts: vec!["Han"],
+                    characters: "夏目漱石".into(),
+                },
+            ]
+        );
+        // No boxes: the cover is exactly the one with those parts empty.
+        let without = CoverText {
+            title: String::new(),
+            subtitle: Some("A Novel".into()),
+            byline: String::new(),
+        };
+        assert_eq!(
+            render(&text, false).unwrap(),
+            render(&without, false).unwrap()
+        );
+    }
+
+    #[test]
+    fn latin_greek_and_cyrillic_titles_are_drawn_in_full() {
+        for title in ["Ωδή στη θάλασσα", "Война и мир", "Ærø — Straße, façade"]
+        {
+            let text = CoverText {
+                title: title.into(),
+                subtitle: None,
+                byline: "Ann Author".into(),
+            };
+            assert_eq!(left_off(&text).unwrap(), vec![], "{title}");
+        }
+    }
+
+    #[test]
+    fn arabic_and_shared_punctuation_are_named() {
+        let text = CoverText {
+            title: "مقدمة في البرمجة«»".into(),
+            subtitle: Some("דקדוק".into()),
+            byline: String::new(),
+        };
+        let left = left_off(&text).unwrap();
+        assert_eq!(left[0].scripts, vec!["Arabic"]);
+        assert_eq!(left[1].scripts, vec!["Hebrew"]);
+        let cjk_punctuation = CoverText {
+            title: "「」".into(),
+            subtitle: None,
+            byline: String::new(),
+        };
+        assert_eq!(
+            left_off(&cjk_punctuation).unwrap()[0].scripts,
+            vec!["other symbols"]
+        );
     }
 }
