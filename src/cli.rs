@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::config::{CacheMode, Config, OutputFormat};
+use crate::config::{CacheMode, Config, DEFAULT_MAX_EPUB_BYTES, OutputFormat};
 use crate::model::ImageSettings;
+use crate::target::{self, Explicit, Target};
 
 /// Turn a Markdown essay with YAML front matter and its captioned images into a small,
 /// valid, reproducible EPUB 3.
@@ -41,8 +42,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
-    /// Print the man page (roff) to stdout.
-    Man,
+    /// Print the man page (roff) to stdout: every subcommand and every option in one page,
+    /// or, with --dir, write bindery.1 and one page per subcommand into a folder.
+    Man(ManArgs),
 }
 
 /// `bindery build`: the build settings and how to report.
@@ -119,6 +121,13 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write bindery.1 and bindery-<subcommand>.1 pages into this folder instead.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_name = "SHELL")]
@@ -138,8 +147,9 @@ pub struct BuildArgs {
 
     /// What to write: a plain EPUB, or a Kobo kepub (`.kepub.epub`: reading statistics,
     /// highlights and pop-up notes on Kobo readers).
-    #[arg(long, value_enum, default_value_t = FormatArg::Epub)]
-    pub format: FormatArg,
+    /// [default: epub, or the target's].
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
 
     /// Longest edge of images in pixels; larger images are scaled down, never up
     /// [default: front matter `images.max-size`, else 1600].
@@ -168,11 +178,19 @@ pub struct BuildArgs {
     #[arg(long)]
     pub allow_missing_images: bool,
 
-    /// Warn when the EPUB is larger than this many megabytes (1 MB = 1,000,000 bytes);
-    /// Send to Kindle refuses books over 50 MB.
-    /// Decimals are allowed (`--max-size 0.5`).
-    #[arg(long, value_name = "MB", default_value_t = 50.0, value_parser = parse_megabytes)]
-    pub max_size: f64,
+    /// Warn when the EPUB is larger than this many megabytes (1 MB = 1,000,000 bytes;
+    /// decimals are allowed, `--max-size 0.5`) [default: 50, Send to Kindle's limit, or the
+    /// target's].
+    #[arg(long, value_name = "MB", value_parser = parse_megabytes)]
+    pub max_size: Option<f64>,
+
+    /// Tune the book for where it will be read: `kindle` (Send to Kindle's 50 MB limit is an
+    /// error), `kobo` (a kepub, 1680 px images), `apple` (2560 px images), `eink` (grey
+    /// images in a 1448 px box), `generic` (the defaults). Several, comma-separated, build
+    /// one file each, named for its target (`book.kindle.epub`). Flags given here win over
+    /// a target's settings. `watch` and `serve` use the first.
+    #[arg(long, value_enum, value_name = "TARGET", value_delimiter = ',')]
+    pub target: Vec<TargetArg>,
 
     /// Print nothing but errors.
     #[arg(short, long)]
@@ -231,8 +249,50 @@ impl CheckArgs {
 }
 
 impl BuildArgs {
-    /// Resolves the flags and the environment into a [`Config`].
+    /// One [`Config`] per `--target` (one, untargeted, without the flag), each named for its
+    /// target when there are several.
+    pub fn into_configs(self) -> Vec<Config> {
+        let targets: Vec<Target> = self.target.iter().map(|&t| t.into()).collect();
+        let explicit = self.explicit();
+        let name_files = targets.len() > 1;
+        let base = self.into_untargeted_config();
+        if targets.is_empty() {
+            return vec![base];
+        }
+        let mut seen = Vec::new();
+        targets
+            .into_iter()
+            .filter(|target| {
+                let first = !seen.contains(target);
+                seen.push(*target);
+                first
+            })
+            .map(|target| target::configure(base.clone(), target, explicit, name_files))
+            .collect()
+    }
+
+    /// The config of the first target (or none): what `watch` and `serve` build.
     pub fn into_config(self) -> Config {
+        let first = self.target.first().map(|&t| Target::from(t));
+        let explicit = self.explicit();
+        let base = self.into_untargeted_config();
+        match first {
+            Some(target) => target::configure(base, target, explicit, false),
+            None => base,
+        }
+    }
+
+    fn explicit(&self) -> Explicit {
+        Explicit {
+            max_image_size: self.max_image_size.is_some(),
+            grayscale: self.grayscale,
+            format: self.format.is_some(),
+            size_budget: self.max_size.is_some(),
+        }
+    }
+
+    /// Resolves the flags and the environment into a [`Config`], before any target.
+    fn into_untargeted_config(self) -> Config {
         let cache = if self.no_cache {
             CacheMode::Disabled
         } else {
@@ -255,12 +315,37 @@ impl BuildArgs {
             quiet: self.quiet,
             verbose: self.verbose,
             // At most 100,000 MB (checked when parsed), so this cannot overflow.
-            max_epub_bytes: (self.max_size * 1e6).round() as u64,
+            max_epub_bytes: self
+                .max_size
+                .map_or(DEFAULT_MAX_EPUB_BYTES, |mb| (mb * 1e6).round() as u64),
             format: match self.format {
-                FormatArg::Epub => OutputFormat::Epub,
-                FormatArg::Kepub => OutputFormat::Kepub,
+                None | Some(FormatArg::Epub) => OutputFormat::Epub,
+                Some(FormatArg::Kepub) => OutputFormat::Kepub,
             },
             deny_warnings: self.deny_warnings,
+            ..Config::new(Vec::new())
+        }
+    }
+}
+
+/// The device targets `--target` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    Generic,
+    Kindle,
+    Kobo,
+    Apple,
+    Eink,
+}
+
+impl From<TargetArg> for Target {
+    fn from(target: TargetArg) -> Self {
+        match target {
+            TargetArg::Generic => Target::Generic,
+            TargetArg::Kindle => Target::Kindle,
+            TargetArg::Kobo => Target::Kobo,
+            TargetArg::Apple => Target::Apple,
+            TargetArg::Eink => Target::Eink,
         }
     }
 }
@@ -285,9 +370,51 @@ pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn Write) {
     clap_complete::generate(shell, &mut Cli::command(), "bindery", out);
 }
 
-/// Writes the man page, bindery(1) with every subcommand, as roff to `out`.
+/// Writes one complete man page as roff to `out`: bindery(1), then a section for each
+/// subcommand with its synopsis and every option, so `man bindery` documents every flag.
 pub fn write_man_page(out: &mut dyn Write) -> std::io::Result<()> {
-    clap_mangen::Man::new(Cli::command()).render(out)
+    let mut command = Cli::command().disable_help_subcommand(true);
+    command.build();
+    let mut top = Vec::new();
+    clap_mangen::Man::new(command.clone()).render(&mut top)?;
+    let mut page = String::from_utf8_lossy(&top).into_owned();
+    let mut sections = String::new();
+    for sub in command.get_subcommands() {
+        let name = sub.get_name();
+        // The list of subcommands names pages of their own (`bindery-build(1)`, written by
+        // `bindery man --dir`); in this page they are the sections below.
+        page = page.replace(
+            &format!("bindery\\-{name}(1)"),
+            &format!("\\fBbindery {name}\\fR (below)"),
+        );
+        let man = clap_mangen::Man::new(sub.clone());
+        sections.push_str(&format!(".SH \"BINDERY {}\"\n", name.to_uppercase()));
+        for render in [
+            clap_mangen::Man::render_description_section,
+            clap_mangen::Man::render_synopsis_section,
+            clap_mangen::Man::render_options_section,
+        ] {
+            let mut part = Vec::new();
+            render(&man, &mut part)?;
+            let part = String::from_utf8_lossy(&part)
+                .replacen(".SH DESCRIPTION", ".SS Description", 1)
+                .replacen(".SH SYNOPSIS", ".SS Synopsis", 1)
+                .replacen(".SH OPTIONS", ".SS Options", 1);
+            sections.push_str(&part);
+        }
+    }
+    // The subcommands' sections go before the closing ones (exit status, version).
+    match page.find("\n.SH EXTRA") {
+        Some(at) => page.insert_str(at + 1, &sections),
+        None => page.push_str(&sections),
+    }
+    out.write_all(page.as_bytes())
+}
+
+/// Writes bindery.1 and one page per subcommand (bindery-build.1, …) into `dir`.
+pub fn write_man_pages(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    clap_mangen::generate_to(Cli::command(), dir)
 }
 
 /// `$XDG_CACHE_HOME/bindery`, else `~/.cache/bindery`.

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::model::ImageSettings;
+use crate::target::Target;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -29,6 +30,13 @@ pub struct Config {
     pub format: OutputFormat,
     /// Fail on warnings as on errors (for CI).
     pub deny_warnings: bool,
+    /// The device or store the book is for (`--target`); its preset is already applied to
+    /// the settings above.
+    pub target: Target,
+    /// Going over `max_epub_bytes` fails the build instead of warning (Send to Kindle).
+    pub size_budget_is_limit: bool,
+    /// Put before the output's extension (`book.kindle.epub`) when several targets are built.
+    pub output_suffix: Option<&'static str>,
 }
 
 /// What kind of book to write.
@@ -77,6 +85,9 @@ impl Config {
             max_epub_bytes: DEFAULT_MAX_EPUB_BYTES,
             format: OutputFormat::Epub,
             deny_warnings: false,
+            target: Target::Generic,
+            size_budget_is_limit: false,
+            output_suffix: None,
         }
     }
 }

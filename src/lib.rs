@@ -35,6 +35,7 @@ pub mod script;
 pub mod snippets;
 pub mod source;
 pub mod stylesheet;
+pub mod target;
 pub mod terminal;
 pub mod validate;
 pub mod watch;
@@ -60,7 +61,10 @@ pub struct Report {
     pub warnings: Vec<Diagnostic>,
     pub chapters: usize,
     pub figures: usize,
+    /// Image files in the EPUB, the cover's included.
     pub images: usize,
+    /// Whether the EPUB has a cover image (given, or generated from the title).
+    pub has_cover: bool,
     pub image_bytes_in: u64,
     pub image_bytes_out: u64,
     /// Each source image and what it became, in the order of the book (`-v` and `--report
@@ -75,20 +79,29 @@ pub struct Report {
 }
 
 impl Report {
-    /// One line for the terminal: what went in, what came out, how long it took.
+    /// One line for the terminal: what went in, what came out, how long it took. Counts
+    /// say what they count: chapters (content documents), figures, and the image files
+    /// beside the cover.
     pub fn summary(&self) -> String {
+        let photos = self.images - usize::from(self.has_cover);
         format!(
-            "built {}: {} page(s), {} figure(s), {} image(s) {} → {}, EPUB {} in {:.2} s",
+            "built {}: {}, {}, {}{} ({} → {}), EPUB {} in {:.2} s",
             self.output.display(),
-            self.chapters,
-            self.figures,
-            self.images,
+            count(self.chapters, "chapter", "chapters"),
+            count(self.figures, "figure", "figures"),
+            count(photos, "image", "images"),
+            if self.has_cover { " + cover" } else { "" },
             human_bytes(self.image_bytes_in),
             human_bytes(self.image_bytes_out),
             human_bytes(self.epub_bytes),
             self.elapsed.as_secs_f64()
         )
     }
+}
+
+/// `1 chapter`, `2 chapters`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The EPUB was written, but readers' delivery services may refuse it.
@@ -107,10 +120,27 @@ fn size_warning(output: &Path, size: u64, budget: u64) -> Diagnostic {
     )
 }
 
+/// The EPUB is over the limit of the store `--target` names, which would refuse it.
+fn size_limit_error(output: &Path, size: u64, config: &Config) -> Diagnostic {
+    Diagnostic::error(format!(
+        "the EPUB is {:.1} MB ({size} bytes), over the {:.0} MB that --target {} allows",
+        size as f64 / 1e6,
+        config.max_epub_bytes as f64 / 1e6,
+        config.target.name()
+    ))
+    .in_file(output)
+    .with_help(
+        "Send to Kindle refuses larger books; try a smaller --max-image-size, a lower \
+         --jpeg-quality or --grayscale",
+    )
+}
+
+/// Sizes for people, in decimal units everywhere (1 kB = 1000 bytes, 1 MB = 1000 kB): the
+/// units of `--max-size`, of stores' published limits and of file managers.
 fn human_bytes(bytes: u64) -> String {
     match bytes {
-        b if b >= 1 << 20 => format!("{:.1} MB", b as f64 / f64::from(1 << 20)),
-        b if b >= 1 << 10 => format!("{:.0} kB", b as f64 / 1024.0),
+        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{:.0} kB", b as f64 / 1e3),
         b => format!("{b} B"),
     }
 }
@@ -175,10 +205,10 @@ pub struct CheckReport {
 impl CheckReport {
     pub fn summary(&self) -> String {
         format!(
-            "checked {} file(s) and {} image(s): {} warning(s) in {:.2} s",
-            self.files,
-            self.images,
-            self.warnings.len(),
+            "checked {} and {}: {} in {:.2} s",
+            count(self.files, "file", "files"),
+            count(self.images, "image", "images"),
+            count(self.warnings.len(), "warning", "warnings"),
             self.elapsed.as_secs_f64()
         )
     }
@@ -306,6 +336,7 @@ pub fn build(config: &Config) -> Result<Report> {
         config.output.as_deref(),
         meta.as_ref().map(|m| m.title.as_str()),
         config.format.extension(),
+        config.output_suffix,
     );
     let output = match requested {
         Some(requested) => {
@@ -387,8 +418,13 @@ pub fn build(config: &Config) -> Result<Report> {
     let pending =
         package::write_pending(epub::assemble_as(&book, config.format), &output.write_to)?;
     // The budget is checked on the finished temporary file, before it replaces anything, so
-    // `--deny-warnings` can refuse an oversized book and leave the previous one in place.
+    // `--deny-warnings` (or a store's limit, `--target kindle`) can refuse an oversized book
+    // and leave the previous one in place.
     if pending.size() > config.max_epub_bytes {
+        if config.size_budget_is_limit {
+            diagnostics.push(size_limit_error(&output.requested, pending.size(), config));
+            return Err(Error::Input(diagnostics.into_vec()));
+        }
         diagnostics.push(size_warning(
             &output.requested,
             pending.size(),
@@ -404,6 +440,7 @@ pub fn build(config: &Config) -> Result<Report> {
         chapters: book.chapters.len(),
         figures: book.figures().count(),
         images: processed.len(),
+        has_cover: processed.iter().any(|(_, is_cover)| *is_cover),
         image_bytes_in: processed.iter().map(|(i, _)| i.bytes_in).sum(),
         image_bytes_out: processed.iter().map(|(i, _)| i.bytes_out).sum(),
         image_sizes,

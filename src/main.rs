@@ -37,42 +37,79 @@ fn main() -> ExitCode {
             bindery::cli::write_completions(args.shell, &mut std::io::stdout());
             ExitCode::SUCCESS
         }
-        Command::Man => match bindery::cli::write_man_page(&mut std::io::stdout()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!(
-                    "{}",
-                    terminal::error(&format!("cannot write the man page: {error}"))
-                );
-                ExitCode::from(1)
+        Command::Man(args) => {
+            let written = match &args.dir {
+                Some(dir) => bindery::cli::write_man_pages(dir),
+                None => bindery::cli::write_man_page(&mut std::io::stdout()),
+            };
+            match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!(
+                        "{}",
+                        terminal::error(&format!("cannot write the man page: {error}"))
+                    );
+                    ExitCode::from(1)
+                }
             }
-        },
+        }
     }
 }
 
 fn build(command: BuildCommand) -> ExitCode {
-    let config = command.build.into_config();
+    let configs = command.build.into_configs();
     clean_up_on_signals();
-    let started = Instant::now();
     // A validator that is not installed fails the run before any work is done.
     let tools = match command.validate.map(|with| validate::find(with.into())) {
         None => Ok(Vec::new()),
         Some(found) => found.map_err(|missing| Error::Input(vec![missing])),
     };
-    let result = tools.and_then(|tools| {
-        bindery::build(&config).and_then(|report| validated(report, &tools, &config))
-    });
-    print_outcome(&config, &result, "built", "");
-    if command.report == Some(ReportFormat::Json) {
-        let report = match &result {
-            Ok(report) => JsonReport::built("build", report),
-            Err(error) => JsonReport::failed("build", error, started.elapsed()),
+    let several = configs.len() > 1;
+    let mut reports = Vec::new();
+    let mut failed = false;
+    for config in &configs {
+        let started = Instant::now();
+        let result = match &tools {
+            Ok(tools) => bindery::build(config).and_then(|report| validated(report, tools, config)),
+            Err(missing) => Err(Error::Input(match missing {
+                Error::Input(diagnostics) => diagnostics.clone(),
+                other => vec![bindery::diagnostics::Diagnostic::error(other.to_string())],
+            })),
         };
-        println!("{}", report.to_json());
-    } else if let Ok(report) = &result {
-        println!("{}", report.output.display());
+        let target = if several {
+            format!(" for {}", config.target.name())
+        } else {
+            String::new()
+        };
+        print_outcome(config, &result, "built", &target);
+        failed |= result.is_err();
+        if command.report == Some(ReportFormat::Json) {
+            let mut report = match &result {
+                Ok(report) => JsonReport::built("build", report),
+                Err(error) => JsonReport::failed("build", error, started.elapsed()),
+            };
+            report.target = config.target.name();
+            reports.push(report);
+        } else if let Ok(report) = &result
+            && !config.quiet
+        {
+            // `-q` means nothing on success: a script that wants the path asks for the report.
+            println!("{}", report.output.display());
+        }
+        if tools.is_err() {
+            break;
+        }
     }
-    exit_code(&result)
+    match reports.as_slice() {
+        [] => {}
+        [one] => println!("{}", one.to_json()),
+        several => println!("{}", JsonReport::many_to_json(several)),
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Runs the validators on the written EPUB and joins their findings to the build's: errors

@@ -28,14 +28,42 @@ pub struct Output {
     pub write_to: PathBuf,
 }
 
-/// `-o`, else `<slug of title>.<extension>` in the current folder.
-pub fn requested(output: Option<&Path>, title: Option<&str>, extension: &str) -> Option<PathBuf> {
-    match (output, title) {
-        (Some(path), _) => Some(path.to_path_buf()),
-        (None, Some(title)) => Some(PathBuf::from(format!("{}.{extension}", file_slug(title)))),
+/// `-o`, else `<slug of title>.<extension>` in the current folder; with a target `suffix`
+/// (several `--target`s), the suffix before the extension: `book.kindle.epub`.
+pub fn requested(
+    output: Option<&Path>,
+    title: Option<&str>,
+    extension: &str,
+    suffix: Option<&str>,
+) -> Option<PathBuf> {
+    let plain = match (output, title) {
+        (Some(path), _) => path.to_path_buf(),
+        (None, Some(title)) => PathBuf::from(format!("{}.{extension}", file_slug(title))),
         // The title is wrong; that error is reported already.
-        (None, None) => None,
-    }
+        (None, None) => return None,
+    };
+    Some(match suffix {
+        Some(suffix) => with_suffix(&plain, suffix),
+        None => plain,
+    })
+}
+
+/// `path` with `suffix` before its extension: `out/book.epub` → `out/book.kindle.epub`,
+/// `book.kepub.epub` → `book.kobo.kepub.epub`.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let (stem, extension) = match name.strip_suffix(".kepub.epub") {
+        Some(stem) => (stem.to_string(), "kepub.epub".to_string()),
+        None => match name.rsplit_once('.') {
+            Some((stem, extension)) if !stem.is_empty() => {
+                (stem.to_string(), extension.to_string())
+            }
+            _ => (name.clone(), "epub".to_string()),
+        },
+    };
+    path.with_file_name(format!("{stem}.{suffix}.{extension}"))
 }
 
 /// Checks `requested` against every file the build reads (`inputs`, in any form: they are

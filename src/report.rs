@@ -72,6 +72,8 @@ pub struct JsonReport {
     pub command: &'static str,
     /// `true` when the run did what was asked (for `build`: the EPUB was written).
     pub success: bool,
+    /// The device target the book was built for (`generic` without `--target`).
+    pub target: &'static str,
     /// The EPUB written, or `null` when none was.
     pub output: Option<String>,
     /// Size of the EPUB in bytes.
@@ -90,7 +92,10 @@ pub struct JsonReport {
 pub struct Counts {
     pub chapters: usize,
     pub figures: usize,
+    /// Image files in the EPUB, the cover's included.
     pub images: usize,
+    /// Whether one of them is the cover.
+    pub cover: bool,
 }
 
 /// One source image and the file it became.
@@ -148,12 +153,14 @@ impl JsonReport {
             schema: SCHEMA_VERSION,
             command,
             success: true,
+            target: "generic",
             output: Some(path_text(&report.output)),
             epub_bytes: Some(report.epub_bytes),
             counts: Some(Counts {
                 chapters: report.chapters,
                 figures: report.figures,
                 images: report.images,
+                cover: report.has_cover,
             }),
             image_bytes: Some(ByteCounts {
                 bytes_in: report.image_bytes_in,
@@ -195,6 +202,7 @@ impl JsonReport {
             schema: SCHEMA_VERSION,
             command: "check",
             success: true,
+            target: "generic",
             output: None,
             epub_bytes: None,
             counts: None,
@@ -222,6 +230,7 @@ impl JsonReport {
             schema: SCHEMA_VERSION,
             command,
             success: false,
+            target: "generic",
             output: None,
             epub_bytes: None,
             counts: None,
@@ -234,6 +243,13 @@ impl JsonReport {
                 stages: Vec::new(),
             },
         }
+    }
+
+    /// Several documents (one per `--target`) as one JSON array, pretty-printed.
+    pub fn many_to_json(reports: &[JsonReport]) -> String {
+        serde_json::to_string_pretty(reports).unwrap_or_else(|error| {
+            serde_json::json!({ "schema": SCHEMA_VERSION, "error": error.to_string() }).to_string()
+        })
     }
 
     /// The document, pretty-printed (CI logs are read by people too).

@@ -645,7 +645,7 @@ fn check_passes_a_good_book_and_writes_nothing() {
     let stderr = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(
-        stderr.starts_with("checked 1 file(s) and 1 image(s): 0 warning(s) in "),
+        stderr.starts_with("checked 1 file and 1 image: 0 warnings in "),
         "{stderr}"
     );
     assert!(output.stdout.is_empty());
