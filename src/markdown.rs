@@ -741,7 +741,7 @@ mod tests {
 
     #[test]
     fn math_is_converted_and_its_tex_is_never_read_as_markdown() {
-        let (out, errors) = render_html_and_math(
+        let (out, _, errors) = render_html_parts(
             "Let $x^*$ and $y^*$ be. $$a \\\\ b$$ costs $5 and $6.\n",
             0,
             &mut 0,
@@ -761,7 +761,7 @@ mod tests {
 
     #[test]
     fn a_formula_that_cannot_be_converted_is_shown_verbatim_and_reported() {
-        let (out, errors) = render_html_and_math("Text\n\nSee $a \\nope{b}$ here.\n", 10, &mut 0);
+        let (out, _, errors) = render_html_parts("Text\n\nSee $a \\nope{b}$ here.\n", 10, &mut 0);
         assert!(
             out.contains("<code class=\"math\" data-bindery-origin=\"20\">a \\nope{b}</code>"),
             "{out}"

@@ -455,7 +455,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("latin1.md");
         fs::write(&path, b"fine\ncaf\xe9\n").unwrap();
-        let problem = read_markdown(&path, MAX_MARKDOWN_BYTES).unwrap_err();
+        let problem = read_markdown(&path).unwrap_err();
         let location = problem.location.unwrap();
         assert_eq!((location.line, location.column), (2, 4));
     }
@@ -466,7 +466,7 @@ mod tests {
         let path = dir.path().join("bom.md");
         fs::write(&path, b"\xEF\xBB\xBF# Title\n").unwrap();
         assert_eq!(
-            read_markdown(&path, MAX_MARKDOWN_BYTES).unwrap(),
+            read_markdown(&path).unwrap(),
             "# Title\n"
         );
     }
