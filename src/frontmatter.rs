@@ -329,6 +329,10 @@ pub fn parse_meta(
             max_size: images.max_size,
             quality: images.quality,
             grayscale: images.grayscale,
+            animation: images.animation.map(|choice| match choice {
+                RawAnimation::Keep => crate::images::animation::Animation::Keep,
+                RawAnimation::FirstFrame => crate::images::animation::Animation::FirstFrame,
+            }),
         },
         accessibility: raw
             .accessibility
@@ -431,6 +435,18 @@ struct RawImages {
     max_size: Option<u32>,
     quality: Option<u8>,
     grayscale: Option<bool>,
+    animation: Option<RawAnimation>,
+}
+
+/// `images.animation`: see `images/animation.rs`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(
+    rename_all = "kebab-case",
+    expecting = "expected `images.animation` to be `keep` or `first-frame`"
+)]
+enum RawAnimation {
+    Keep,
+    FirstFrame,
 }
 
 #[derive(Debug, Deserialize)]
@@ -887,7 +903,8 @@ mod tests {
             ImageSettings {
                 max_size: Some(1200),
                 quality: Some(70),
-                grayscale: Some(true)
+                grayscale: Some(true),
+                animation: None,
             }
         );
         assert!(parsed.warnings.is_empty());

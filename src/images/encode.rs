@@ -27,6 +27,8 @@ pub enum OutputFormat {
     Png,
     /// Sanitised, never rasterised (see `svg.rs`).
     Svg,
+    /// Animations only (see `animation.rs`).
+    Gif,
 }
 
 impl OutputFormat {
@@ -35,6 +37,7 @@ impl OutputFormat {
             OutputFormat::Jpeg => "jpg",
             OutputFormat::Png => "png",
             OutputFormat::Svg => "svg",
+            OutputFormat::Gif => "gif",
         }
     }
 
@@ -43,6 +46,7 @@ impl OutputFormat {
             OutputFormat::Jpeg => "image/jpeg",
             OutputFormat::Png => "image/png",
             OutputFormat::Svg => "image/svg+xml",
+            OutputFormat::Gif => "image/gif",
         }
     }
 }

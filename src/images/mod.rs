@@ -13,6 +13,7 @@
 //! so memory does not grow with the number of images. Results go to a content-addressed
 //! [`cache`] keyed by the source bytes, the settings and [`PIPELINE_VERSION`].
 
+pub mod animation;
 pub mod cache;
 pub mod colour;
 pub mod decode;
@@ -68,6 +69,8 @@ pub struct PipelineSettings {
     pub cache_dir: Option<PathBuf>,
     /// Draw a progress bar on stderr (the caller decides: a terminal, and not `--quiet`).
     pub show_progress: bool,
+    /// Keep animations moving, or use their first frames (`images.animation`).
+    pub animation: animation::Animation,
 }
 
 impl Default for PipelineSettings {
@@ -80,6 +83,7 @@ impl Default for PipelineSettings {
             grayscale: false,
             cache_dir: None,
             show_progress: false,
+            animation: animation::Animation::Keep,
         }
     }
 }
@@ -113,6 +117,9 @@ pub struct ProcessedImage {
     /// source before its metadata is stripped.
     pub embedded_caption: Option<String>,
     pub cache_hit: bool,
+    /// Something the author should know about this image (an animation kept as one frame);
+    /// the caller reports it at the Markdown line that uses the image.
+    pub warning: Option<String>,
 }
 
 /// Processes every job, in parallel, and returns the results in the order of `jobs`.

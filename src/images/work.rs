@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use image::metadata::Orientation;
 
+use super::animation::{self, Animation};
 use super::colour::ColourOutcome;
 use super::decode::{self, DecodeError, SourceFormat};
 use super::encode::{self, EncodeError, OutputFormat};
@@ -26,6 +27,8 @@ pub struct Transformed {
     /// The source went through unchanged (already small, clean, and not larger re-encoded).
     pub copied: bool,
     pub timings: StageTimes,
+    /// For the author (an animation kept as its first frame).
+    pub warning: Option<String>,
 }
 
 /// Wall time of each stage, to know where an image's time goes.
@@ -51,12 +54,24 @@ pub enum TransformError {
 }
 
 /// Decode, orient, fit into `fit_box`, encode: the pure part of the pipeline. SVG is
-/// sanitised instead (it scales by itself; `grayscale` does not apply to it).
+/// sanitised instead (it scales by itself; `grayscale` does not apply to it). Animations are
+/// kept when affordable ([`animation`]).
 pub fn transform(
     source: &[u8],
     fit_box: (u32, u32),
     quality: u8,
     grayscale: bool,
+) -> Result<Transformed, TransformError> {
+    transform_with(source, fit_box, quality, grayscale, Animation::Keep)
+}
+
+/// [`transform`], with the choice `images.animation` makes.
+pub fn transform_with(
+    source: &[u8],
+    fit_box: (u32, u32),
+    quality: u8,
+    grayscale: bool,
+    animation_choice: Animation,
 ) -> Result<Transformed, TransformError> {
     let started = Instant::now();
     if decode::sniff(source) == Err(DecodeError::Svg) {
@@ -71,8 +86,34 @@ pub fn transform(
                 encode: started.elapsed(),
                 ..StageTimes::default()
             },
+            warning: None,
         });
     }
+    // Grey animations are not worth a special case: an animated GIF stays in colour.
+    let warning =
+        match animation::transform(source, decode::sniff(source)?, fit_box, animation_choice)? {
+            animation::Outcome::Animated {
+                bytes,
+                width,
+                height,
+                ..
+            } => {
+                return Ok(Transformed {
+                    format: OutputFormat::Gif,
+                    bytes,
+                    width,
+                    height,
+                    copied: false,
+                    timings: StageTimes {
+                        encode: started.elapsed(),
+                        ..StageTimes::default()
+                    },
+                    warning: None,
+                });
+            }
+            animation::Outcome::Flattened { reason } => Some(animation::flattened_warning(&reason)),
+            animation::Outcome::Still => None,
+        };
     let decoded = decode::decode(source, fit_box)?;
     let decoded_at = Instant::now();
 
@@ -119,6 +160,7 @@ pub fn transform(
             resize: resized_at - decoded_at,
             encode: encoded_at - resized_at,
         },
+        warning,
     })
 }
 
@@ -157,15 +199,27 @@ pub(super) fn process_one(
             bytes_out: entry.len,
             embedded_caption: embedded_caption.clone(),
             cache_hit: true,
+            warning: None,
         });
     }
 
-    let transformed = transform(&source, fit_box, settings.quality, settings.grayscale)
-        .map_err(|error| transform_diagnostic(path, &error))?;
+    let transformed = transform_with(
+        &source,
+        fit_box,
+        settings.quality,
+        settings.grayscale,
+        settings.animation,
+    )
+    .map_err(|error| transform_diagnostic(path, &error))?;
     drop(source);
     let file_name = output_file_name(&transformed.bytes, transformed.format);
     let size = (transformed.width, transformed.height);
-    let output_path = match &settings.cache_dir {
+    // An image with a warning is not cached, so the warning comes back on every build.
+    let cache_dir = settings
+        .cache_dir
+        .as_ref()
+        .filter(|_| transformed.warning.is_none());
+    let output_path = match cache_dir {
         Some(cache_dir) => cache::store(cache_dir, &key, &file_name, &transformed.bytes, size)
             .map_err(|(at, error)| write_diagnostic(path, &at, &error, true))?,
         None => {
@@ -187,6 +241,7 @@ pub(super) fn process_one(
         bytes_out: transformed.bytes.len() as u64,
         embedded_caption,
         cache_hit: false,
+        warning: transformed.warning,
     })
 }
 

@@ -15,9 +15,15 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod formats;
 mod scene;
 
 use scene::{Case, run_table};
+
+#[test]
+fn formats_cases() {
+    run_table("formats", formats::CASES);
+}
 
 #[test]
 fn example_cases() {
