@@ -309,6 +309,7 @@ impl BuildArgs {
                 max_size: self.max_image_size,
                 quality: self.jpeg_quality,
                 grayscale: self.grayscale.then_some(true),
+                animation: None,
             },
             cache,
             allow_missing_images: self.allow_missing_images,

@@ -368,7 +368,17 @@ pub fn build(config: &Config) -> Result<Report> {
     // The images that could be found are processed even when others could not, so their
     // problems are reported in the same run.
     let processed = match images::process(&plan.jobs, &settings, scratch.path()) {
-        Ok(processed) => Some(processed),
+        Ok(processed) => {
+            let warnings = processed
+                .iter()
+                .filter_map(|image| {
+                    let warning = image.warning.as_ref()?;
+                    Some(Diagnostic::warning(warning.clone()).in_file(&image.source))
+                })
+                .collect();
+            diagnostics.extend(plan.locate(warnings, &manuscript));
+            Some(processed)
+        }
         Err(problems) => {
             diagnostics.extend(plan.locate(problems, &manuscript));
             None
@@ -870,6 +880,7 @@ fn generate_cover(meta: &Meta, grayscale: bool, scratch: &Path) -> Result<Proces
         embedded_caption: None,
         cache_hit: false,
         cache_note: None,
+        warning: None,
     })
 }
 
@@ -903,6 +914,7 @@ fn pipeline_settings(meta: Option<&Meta>, config: &Config) -> PipelineSettings {
             CacheMode::Directory(dir) => Some(dir.clone()),
             CacheMode::Disabled => None,
         },
+        animation: from_meta.animation.unwrap_or(defaults.animation),
         show_progress: !config.quiet
             && std::io::IsTerminal::is_terminal(&std::io::stderr())
             && std::env::var_os("CI").is_none(),

@@ -122,6 +122,8 @@ pub struct ImageSettings {
     pub max_size: Option<u32>,
     pub quality: Option<u8>,
     pub grayscale: Option<bool>,
+    /// `images.animation` (issue 11): keep animations moving, or use first frames.
+    pub animation: Option<crate::images::animation::Animation>,
 }
 
 /// One XHTML content document of the spine.

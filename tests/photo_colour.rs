@@ -300,3 +300,50 @@ fn heif_an_avif_image_builds() {
     let means = channel_means(&output);
     assert!(means.iter().all(|m| (40.0..220.0).contains(m)), "{means:?}");
 }
+
+fn build_with(name: &str, scratch: &Path, settings: &PipelineSettings) -> ProcessedImage {
+    let job = ImageJob {
+        source: photo(name),
+        purpose: Purpose::Figure,
+    };
+    let mut results =
+        process(&[job], settings, scratch).unwrap_or_else(|errors| panic!("{name}: {errors:?}"));
+    results.pop().expect("one result")
+}
+
+/// A real animated GIF (31 frames, 320×240) in a 160 px box: every frame resized, still an
+/// animation, same number of frames, no warning.
+#[test]
+fn an_animated_gif_is_resized_frame_by_frame_and_stays_animated() {
+    use image::AnimationDecoder;
+    let scratch = tempfile::tempdir().unwrap();
+    let settings = PipelineSettings {
+        max_size: 160,
+        ..PipelineSettings::default()
+    };
+    let result = build_with("animated.gif", scratch.path(), &settings);
+    assert_eq!(result.media_type, "image/gif");
+    assert_eq!((result.width, result.height), (160, 120));
+    assert_eq!(result.warning, None);
+    let bytes = fs::read(&result.path).unwrap();
+    let decoder = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(bytes)).unwrap();
+    let frames = decoder.into_frames().collect_frames().unwrap();
+    assert_eq!(frames.len(), 31);
+    assert!(frames.iter().all(|f| f.buffer().dimensions() == (160, 120)));
+    // The frames differ (it moves), and keep their timing.
+    assert_ne!(frames[0].buffer(), frames[15].buffer());
+    assert!(frames.iter().all(|f| f.delay().numer_denom_ms().0 > 0));
+}
+
+#[test]
+fn first_frame_makes_a_still_without_a_warning() {
+    let scratch = tempfile::tempdir().unwrap();
+    let settings = PipelineSettings {
+        animation: bindery::images::animation::Animation::FirstFrame,
+        ..PipelineSettings::default()
+    };
+    let result = build_with("animated.gif", scratch.path(), &settings);
+    assert_ne!(result.media_type, "image/gif");
+    assert_eq!((result.width, result.height), (320, 240));
+    assert_eq!(result.warning, None);
+}

@@ -11,6 +11,7 @@ use super::dates::{modified_timestamp, normalize_date};
 use super::identifier::{derived_uuid, parse_identifier};
 use super::tree::{Entry, Node, Value};
 use crate::diagnostics::Diagnostic;
+use crate::images::animation::Animation;
 use crate::model::{
     AccessibilitySettings, Creator, Identifier, ImageSettings, ListOfIllustrations, Meta, Series,
     TextDirection, WritingMode,
@@ -490,7 +491,7 @@ fn images(c: &mut Checker<'_>, entry: Option<&Entry>) -> ImageSettings {
             let g = c.fields(
                 entries,
                 "images",
-                &["max-size", "quality", "grayscale"],
+                &["max-size", "quality", "grayscale", "animation"],
                 &[],
             );
             settings.max_size = c
@@ -500,11 +501,22 @@ fn images(c: &mut Checker<'_>, entry: Option<&Entry>) -> ImageSettings {
                 .whole_number("images.quality", g.get("quality"), 1..=100)
                 .and_then(|n| u8::try_from(n).ok());
             settings.grayscale = c.boolean("images.grayscale", g.get("grayscale"));
+            // What to do with an animated GIF, WebP or PNG (src/images/animation.rs).
+            settings.animation = c
+                .choice(
+                    "images.animation",
+                    g.get("animation"),
+                    &["keep", "first-frame"],
+                )
+                .map(|word| match word {
+                    "first-frame" => Animation::FirstFrame,
+                    _ => Animation::Keep,
+                });
         }
         _ => c.wrong(
             "images",
             &entry.value,
-            "a map with `max-size`, `quality` and `grayscale`",
+            "a map with `max-size`, `quality`, `grayscale` and `animation`",
         ),
     }
     settings

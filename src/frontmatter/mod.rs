@@ -200,7 +200,8 @@ mod tests {
             ImageSettings {
                 max_size: Some(1200),
                 quality: Some(70),
-                grayscale: Some(true)
+                grayscale: Some(true),
+                animation: None,
             }
         );
         assert!(parsed.warnings.is_empty());

@@ -41,6 +41,10 @@ pub fn key(source_bytes: &[u8], fit_box: (u32, u32), settings: &PipelineSettings
     hasher.update(&fit_box.0.to_le_bytes());
     hasher.update(&fit_box.1.to_le_bytes());
     hasher.update(&[settings.quality, u8::from(settings.grayscale)]);
+    // Which animation rule applied (`animation.rs`).
+    hasher.update(&[u8::from(
+        settings.animation == super::animation::Animation::FirstFrame,
+    )]);
     hasher.update(source_bytes);
     hasher.finalize().to_hex().to_string()
 }
@@ -91,6 +95,7 @@ fn parse_record(record: &[u8]) -> Option<(String, OutputFormat, u32, u32)> {
         "jpg" => OutputFormat::Jpeg,
         "png" => OutputFormat::Png,
         "svg" => OutputFormat::Svg,
+        "gif" => OutputFormat::Gif,
         _ => return None,
     };
     let width = lines.next()?.parse().ok()?;

@@ -24,7 +24,7 @@
 //!   choices, Ghostscript's SWOP profile and the FOGRA/GRACoL sets, are AGPL or not
 //!   redistributable). Export from the layout program with a profile to get exact colours.
 
-use image::{DynamicImage, GrayAlphaImage, GrayImage, RgbImage, RgbaImage};
+use image::{DynamicImage, GrayAlphaImage, GrayImage, RgbImage};
 use moxcms::{
     ColorProfile, DataColorSpace, Layout, ParsingOptions, RenderingIntent, TransformOptions,
 };
@@ -83,9 +83,11 @@ pub fn to_srgb(image: DynamicImage, profile: Option<&[u8]>) -> (DynamicImage, Co
             if is_identity(&profile, &srgb) {
                 return (image, ColourOutcome::AlreadySrgb);
             }
-            match convert_rgb(&image, &profile, &srgb) {
-                Some(converted) => (converted, ColourOutcome::Converted),
-                None => (image, ColourOutcome::ProfileIgnored),
+            match convert_rgb(image, &profile, &srgb) {
+                Ok(converted) => (converted, ColourOutcome::Converted),
+                // Half-converted at worst, which a failing engine should never leave; the
+                // pixels are used as they are.
+                Err(image) => (image, ColourOutcome::ProfileIgnored),
             }
         }
         (DataColorSpace::Gray, false) => match convert_grey(&image, &profile, &srgb) {
@@ -119,30 +121,47 @@ fn is_identity(profile: &ColorProfile, srgb: &ColorProfile) -> bool {
         && probe.iter().zip(&out).all(|(a, b)| a.abs_diff(*b) <= 1)
 }
 
+/// Pixels per conversion chunk: the only extra memory the conversion takes (a few hundred
+/// kB), whatever the image's size, since the result is copied back in place.
+const CHUNK_PIXELS: usize = 64 * 1024;
+
 fn convert_rgb(
-    image: &DynamicImage,
+    image: DynamicImage,
     profile: &ColorProfile,
     srgb: &ColorProfile,
-) -> Option<DynamicImage> {
-    let (width, height) = (image.width(), image.height());
-    if image.color().has_alpha() {
-        let mut pixels = image.to_rgba8();
-        let transform = profile
-            .create_transform_8bit(Layout::Rgba, srgb, Layout::Rgba, options())
-            .ok()?;
-        let mut out = vec![0u8; pixels.as_raw().len()];
-        transform.transform(pixels.as_raw(), &mut out).ok()?;
-        pixels = RgbaImage::from_raw(width, height, out)?;
-        Some(DynamicImage::ImageRgba8(pixels))
+) -> Result<DynamicImage, DynamicImage> {
+    // 8 bits a sample first (16-bit sources become 8-bit in the pipeline anyway), then in
+    // place, chunk by chunk.
+    let (layout, channels, mut image) = if image.color().has_alpha() {
+        let pixels = match image {
+            DynamicImage::ImageRgba8(pixels) => pixels,
+            other => other.into_rgba8(),
+        };
+        (Layout::Rgba, 4, DynamicImage::ImageRgba8(pixels))
     } else {
-        let pixels = image.to_rgb8();
-        let transform = profile
-            .create_transform_8bit(Layout::Rgb, srgb, Layout::Rgb, options())
-            .ok()?;
-        let mut out = vec![0u8; pixels.as_raw().len()];
-        transform.transform(pixels.as_raw(), &mut out).ok()?;
-        RgbImage::from_raw(width, height, out).map(DynamicImage::ImageRgb8)
+        let pixels = match image {
+            DynamicImage::ImageRgb8(pixels) => pixels,
+            other => other.into_rgb8(),
+        };
+        (Layout::Rgb, 3, DynamicImage::ImageRgb8(pixels))
+    };
+    let Ok(transform) = profile.create_transform_8bit(layout, srgb, layout, options()) else {
+        return Err(image);
+    };
+    let samples: &mut [u8] = match &mut image {
+        DynamicImage::ImageRgba8(pixels) => pixels,
+        DynamicImage::ImageRgb8(pixels) => pixels,
+        _ => return Err(image),
+    };
+    let mut converted = vec![0u8; CHUNK_PIXELS * channels];
+    for chunk in samples.chunks_mut(CHUNK_PIXELS * channels) {
+        let out = &mut converted[..chunk.len()];
+        if transform.transform(chunk, out).is_err() {
+            return Err(image);
+        }
+        chunk.copy_from_slice(out);
     }
+    Ok(image)
 }
 
 /// Grey through the profile's tone curve to sRGB and back to one channel: the grey profile's

@@ -222,7 +222,12 @@ pub(super) fn check_size(width: u32, height: u32) -> Result<(), DecodeError> {
 /// `jpeg-decoder` cannot return as RGB. CMYK JPEGs always decode here: their inks go to
 /// [`colour::cmyk_to_srgb`].
 fn decode_jpeg_scaled(bytes: &[u8], fit_box: (u32, u32)) -> Result<Option<Decoded>, DecodeError> {
-    let corrupt = |error: jpeg_decoder::Error| DecodeError::Corrupt(error.to_string());
+    let corrupt = |error: jpeg_decoder::Error| match error {
+        jpeg_decoder::Error::Unsupported(feature) => {
+            DecodeError::Unsupported(formats::jpeg_feature(&feature))
+        }
+        other => DecodeError::Corrupt(other.to_string()),
+    };
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     decoder.set_max_decoding_buffer_size(MAX_ALLOC as usize);
     decoder.read_info().map_err(corrupt)?;
@@ -409,6 +414,21 @@ mod tests {
             Err(DecodeError::Svg)
         );
         assert_eq!(sniff(b"hello"), Err(DecodeError::UnknownFormat));
+    }
+
+    #[test]
+    fn the_memory_limit_is_quoted_for_the_source_format() {
+        let error = DecodeError::TooMuchMemory {
+            width: 9000,
+            height: 9000,
+            bytes: 243_000_000,
+            format: SourceFormat::Jpeg.name(),
+        };
+        assert!(
+            error
+                .to_string()
+                .contains("the limit for JPEG images is 96 MiB")
+        );
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub enum OutputFormat {
     Png,
     /// Sanitised, never rasterised (see `svg.rs`).
     Svg,
+    /// Animations only (see `animation.rs`).
+    Gif,
 }
 
 impl OutputFormat {
@@ -37,6 +39,7 @@ impl OutputFormat {
             OutputFormat::Jpeg => "jpg",
             OutputFormat::Png => "png",
             OutputFormat::Svg => "svg",
+            OutputFormat::Gif => "gif",
         }
     }
 
@@ -45,6 +48,7 @@ impl OutputFormat {
             OutputFormat::Jpeg => "image/jpeg",
             OutputFormat::Png => "image/png",
             OutputFormat::Svg => "image/svg+xml",
+            OutputFormat::Gif => "image/gif",
         }
     }
 }

@@ -21,6 +21,9 @@ pub enum Unreadable {
     /// A Photoshop document.
     Psd,
     Jpeg2000,
+    /// A JPEG using a part of the standard cameras and editors never write (12-bit samples,
+    /// lossless, hierarchical or arithmetic coding): named by what it uses.
+    JpegFeature(&'static str),
     /// Another format the `image` crate recognises but bindery does not decode (its usual
     /// file extension).
     Other(&'static str),
@@ -41,6 +44,9 @@ impl Unreadable {
             Unreadable::JpegXl => "this is a JPEG XL image, a format bindery does not read".into(),
             Unreadable::Psd => "this is a Photoshop document (PSD), not an image for a book".into(),
             Unreadable::Jpeg2000 => "this is a JPEG 2000 image, a format bindery does not read".into(),
+            Unreadable::JpegFeature(feature) => format!(
+                "this JPEG uses {feature}, a part of the JPEG standard bindery does not decode"
+            ),
             Unreadable::Other(extension) => format!(
                 "this is a {} image, a format bindery does not read",
                 extension.to_uppercase()
@@ -65,11 +71,26 @@ impl Unreadable {
             Unreadable::Psd => {
                 "export it from Photoshop as JPEG (photos) or PNG (drawings): File › Export › Export As"
             }
+            Unreadable::JpegFeature(_) => {
+                "open it in an image editor and save it again as an ordinary JPEG (8 bits, baseline or progressive)"
+            }
             Unreadable::Jpeg2000 | Unreadable::Other(_) => {
                 "convert it to JPEG (photos) or PNG (drawings, screenshots); bindery reads JPEG, PNG, GIF and WebP"
             }
         }
     }
+}
+
+/// What an unsupported JPEG feature is called in a message.
+pub fn jpeg_feature(feature: &jpeg_decoder::UnsupportedFeature) -> Unreadable {
+    use jpeg_decoder::UnsupportedFeature as F;
+    Unreadable::JpegFeature(match feature {
+        F::SamplePrecision(_) => "12- or 16-bit samples",
+        F::Hierarchical => "hierarchical coding",
+        F::ArithmeticEntropyCoding => "arithmetic coding",
+        F::ComponentCount(_) => "an unusual number of colour channels",
+        _ => "an unusual layout",
+    })
 }
 
 /// The refused format `bytes` begin with, if any. HEIC/HEIF/AVIF count only in builds without

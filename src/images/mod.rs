@@ -16,6 +16,7 @@
 //! decoder sees them, and rebuilt from their image blocks only ([`strip`]). Results go to a content-addressed
 //! [`cache`] keyed by the source bytes, the settings and [`PIPELINE_VERSION`].
 
+pub mod animation;
 pub mod budget;
 pub mod cache;
 pub mod colour;
@@ -73,6 +74,8 @@ pub struct PipelineSettings {
     pub cache_dir: Option<PathBuf>,
     /// Draw a progress bar on stderr (the caller decides: a terminal, and not `--quiet`).
     pub show_progress: bool,
+    /// Keep animations moving, or use their first frames (`images.animation`).
+    pub animation: animation::Animation,
 }
 
 impl Default for PipelineSettings {
@@ -85,6 +88,7 @@ impl Default for PipelineSettings {
             grayscale: false,
             cache_dir: None,
             show_progress: false,
+            animation: animation::Animation::Keep,
         }
     }
 }
@@ -120,6 +124,9 @@ pub struct ProcessedImage {
     pub cache_hit: bool,
     /// Why a cached result was found but not used (damaged, edited): shown with `-v`.
     pub cache_note: Option<String>,
+    /// Something the author should know about this image (an animation kept as one frame);
+    /// the caller reports it at the Markdown line that uses the image.
+    pub warning: Option<String>,
 }
 
 /// Processes every job, in parallel, and returns the results in the order of `jobs`.

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use image::metadata::Orientation;
 
+use super::animation::{self, Animation};
 use super::colour::ColourOutcome;
 use super::budget::{self, Budget, OverBudget};
 use super::decode::{self, DecodeError, SourceFormat};
@@ -30,6 +31,8 @@ pub struct Transformed {
     /// The source went through unchanged (already small, clean, and not larger re-encoded).
     pub copied: bool,
     pub timings: StageTimes,
+    /// For the author (an animation kept as its first frame).
+    pub warning: Option<String>,
 }
 
 /// Wall time of each stage, to know where an image's time goes.
@@ -59,24 +62,33 @@ pub enum TransformError {
 }
 
 /// Decode, orient, fit into `fit_box`, encode: the pure part of the pipeline. SVG is
-/// sanitised instead (it scales by itself; `grayscale` does not apply to it). One image on
-/// its own: the memory budget is this image's alone.
+/// sanitised instead (it scales by itself; `grayscale` does not apply to it). Animations are
+/// kept when affordable ([`animation`]). One image on its own: the memory budget is this
+/// image's alone.
 pub fn transform(
     source: &[u8],
     fit_box: (u32, u32),
     quality: u8,
     grayscale: bool,
 ) -> Result<Transformed, TransformError> {
-    transform_within(source, fit_box, quality, grayscale, &Budget::default())
+    transform_within(
+        source,
+        fit_box,
+        quality,
+        grayscale,
+        Animation::Keep,
+        &Budget::default(),
+    )
 }
 
-/// [`transform`], taking the image's memory from `budget` (shared with the other workers)
-/// for as long as its pixels are held.
+/// [`transform`], with the choice `images.animation` makes, taking the image's memory from
+/// `budget` (shared with the other workers) for as long as its pixels are held.
 pub fn transform_within(
     source: &[u8],
     fit_box: (u32, u32),
     quality: u8,
     grayscale: bool,
+    animation_choice: Animation,
     budget: &Budget,
 ) -> Result<Transformed, TransformError> {
     let started = Instant::now();
@@ -92,8 +104,34 @@ pub fn transform_within(
                 encode: started.elapsed(),
                 ..StageTimes::default()
             },
+            warning: None,
         });
     }
+    // Grey animations are not worth a special case: an animated GIF stays in colour.
+    let warning =
+        match animation::transform(source, decode::sniff(source)?, fit_box, animation_choice)? {
+            animation::Outcome::Animated {
+                bytes,
+                width,
+                height,
+                ..
+            } => {
+                return Ok(Transformed {
+                    format: OutputFormat::Gif,
+                    bytes,
+                    width,
+                    height,
+                    copied: false,
+                    timings: StageTimes {
+                        encode: started.elapsed(),
+                        ..StageTimes::default()
+                    },
+                    warning: None,
+                });
+            }
+            animation::Outcome::Flattened { reason } => Some(animation::flattened_warning(&reason)),
+            animation::Outcome::Still => None,
+        };
     let prepared = prepare(source, fit_box)?;
     let _memory = budget.acquire(prepared.estimate);
     let decoded = decode::decode(&prepared.for_decoding, fit_box)?;
@@ -150,6 +188,7 @@ pub fn transform_within(
             resize: resized_at - decoded_at,
             encode: encoded_at - resized_at,
         },
+        warning,
     })
 }
 
@@ -241,6 +280,7 @@ pub(super) fn process_one(
                     embedded_caption: embedded_caption.clone(),
                     cache_hit: true,
                     cache_note: None,
+                    warning: None,
                 });
             }
             cache::Lookup::Miss => {}
@@ -255,13 +295,19 @@ pub(super) fn process_one(
         fit_box,
         settings.quality,
         settings.grayscale,
+        settings.animation,
         budget,
     )
     .map_err(|error| transform_diagnostic(path, &error))?;
     drop(source);
     let file_name = output_file_name(&transformed.bytes, transformed.format);
     let size = (transformed.width, transformed.height);
-    let output_path = match &settings.cache_dir {
+    // An image with a warning is not cached, so the warning comes back on every build.
+    let cache_dir = settings
+        .cache_dir
+        .as_ref()
+        .filter(|_| transformed.warning.is_none());
+    let output_path = match cache_dir {
         Some(cache_dir) => cache::store(
             cache_dir,
             &key,
@@ -290,6 +336,7 @@ pub(super) fn process_one(
         embedded_caption,
         cache_hit: false,
         cache_note,
+        warning: transformed.warning,
     })
 }
 

@@ -15,6 +15,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod formats;
 mod scene;
 mod scripts_math;
 
@@ -24,6 +25,11 @@ mod paths;
 mod process;
 
 use scene::{Case, run_table};
+
+#[test]
+fn formats_cases() {
+    run_table("formats", formats::CASES);
+}
 
 #[test]
 fn example_cases() {
