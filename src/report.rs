@@ -328,10 +328,12 @@ mod tests {
                 "schema": 1,
                 "command": "build",
                 "success": false,
+                "target": "generic",
                 "output": null,
                 "epub_bytes": null,
                 "counts": null,
                 "image_bytes": null,
+                "images": null,
                 "warnings": [{
                     "severity": "warning",
                     "message": "unknown front matter key `publishr`",
