@@ -515,16 +515,13 @@ fn render_documents(
     for (index, file) in manuscript.files.iter().enumerate() {
         let split = match frontmatter::split(&file.path, &file.text) {
             Ok(split) => split,
-            Err(problem) => {
-                // The first file's unclosed front matter is reported by `read_meta`.
-                if index > 0 {
-                    diagnostics.push(problem);
-                }
-                // Still render the file, fence and all: skipping it would make its images
-                // "unused" and links to its headings "removed", warnings that only follow
-                // from the error (issue 10, item 8).
-                frontmatter::Split::all_body(&file.text)
-            }
+            // The first file's unclosed front matter is reported by `read_meta`. In a later
+            // file front matter means nothing, so a first line of `---` or `+++` that no
+            // fence closes is what CommonMark says it is: a thematic break, or text. Either
+            // way the file is rendered whole: skipping it would make its images "unused" and
+            // links to its headings "removed", warnings that only follow from the error
+            // (issue 10, item 8).
+            Err(_) => frontmatter::Split::all_body(&file.text),
         };
         if index > 0 && split.block.is_some() {
             diagnostics.push(
