@@ -8,6 +8,10 @@
 //!        ─► images (decode, resize, encode, cache) ─► epub (XHTML, OPF, nav, NCX) ─► package (zip)
 //! ```
 
+// Whatever the input, bindery reports a located problem and exits; it never panics. Tests
+// (cfg(test)) may unwrap: there a panic is a failed test.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 pub mod cli;
 pub mod config;
 pub mod css;

@@ -6,6 +6,10 @@
 //! or a completion script or man page. Everything for people goes to stderr, styled on a
 //! terminal (see `bindery::terminal`).
 
+// Whatever the input, bindery reports a located problem and exits; it never panics. Tests
+// (cfg(test)) may unwrap: there a panic is a failed test.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
