@@ -55,8 +55,10 @@ pub fn split_into_documents(
             }
         })
         .collect();
-    if documents.is_empty() {
-        // An empty file still gets its page, so links to it and the reading order hold.
+    // An empty file still gets its page, so links to it and the reading order hold; but a
+    // first file that holds only front matter (a `metadata.md`, a `_title.md`) is the book's
+    // metadata, not a page of it: an empty page there would be the first thing a reader sees.
+    if documents.is_empty() && file > 0 {
         *next_number += 1;
         documents.push(Document {
             file,
