@@ -600,6 +600,14 @@ fn render_documents(
             &mut next_document,
         ));
     }
+    if documents.is_empty() && !manuscript.files.is_empty() {
+        // A book of front matter alone still has its one (empty) page.
+        documents.push(documents::Document {
+            file: 0,
+            file_name: "chapter-001.xhtml".to_string(),
+            nodes: Vec::new(),
+        });
+    }
     documents
 }
 
