@@ -5,8 +5,9 @@
 //! is over the limits (8000×8000 RGBA, 245 MiB decoded; refused before any pixel buffer is
 //! allocated), and the largest PNG the limits accept (4896×4896 RGBA, 96 MiB decoded, a
 //! 100 kB file), which is decoded, converted and resized. The peak is the children's maximum
-//! resident set size from `getrusage`, so this file holds a single test: no other test's
-//! children may run in this process.
+//! resident set size from `getrusage`, which counts every child of this process: the only other
+//! test here measures its own children with `wait4`, and they too must stay under the limit,
+//! so they cannot make the bombs' figure wrong by more than the limit allows.
 
 #![cfg(unix)]
 
