@@ -378,13 +378,21 @@ fn render_documents(
             }
         };
         for removed in rendered.removed {
+            let help = if removed.what.starts_with(xhtml::NESTING_CUT) {
+                format!(
+                    "elements may nest at most {} deep; flatten the nesting here",
+                    nesting::MAX_NESTING
+                )
+            } else {
+                "EPUB content may not hold scripts, forms, frames or event handlers".to_string()
+            };
             diagnostics.push(
                 documents::located(
                     Diagnostic::warning(format!("removed {} from the HTML", removed.what)),
                     file,
                     removed.origin,
                 )
-                .with_help("EPUB content may not hold scripts, forms, frames or event handlers"),
+                .with_help(help),
             );
         }
         documents.extend(documents::split_into_documents(
