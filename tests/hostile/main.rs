@@ -15,9 +15,15 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod markdown;
 mod scene;
 
 use scene::{Case, run_table};
+
+#[test]
+fn markdown_cases() {
+    run_table("markdown", markdown::CASES)
+}
 
 #[test]
 fn example_cases() {
