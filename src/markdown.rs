@@ -147,7 +147,7 @@ fn render_html_parts(
         origin_base,
         offsets: &guarded.inserted,
         next_figure,
-        heading_ids: HashSet::new(),
+        heading_ids: UniqueSlugs::default(),
         github_slugs: GithubSlugs::default(),
         footnotes: Footnotes::default(),
         body: Vec::new(),
@@ -205,7 +205,7 @@ struct Note<'a> {
 struct Footnotes {
     /// label → (number, slug, how many references so far)
     by_label: HashMap<String, (usize, String, usize)>,
-    slugs: HashSet<String>,
+    slugs: UniqueSlugs,
 }
 
 impl Footnotes {
@@ -213,7 +213,7 @@ impl Footnotes {
     fn reference(&mut self, label: &str) -> (usize, String, String) {
         let next_number = self.by_label.len() + 1;
         if !self.by_label.contains_key(label) {
-            let slug = unique_slug(&slugify(label), &mut self.slugs);
+            let slug = self.slugs.unique(&slugify(label));
             self.by_label
                 .insert(label.to_string(), (next_number, slug, 0));
         }
@@ -258,7 +258,7 @@ struct EventRewriter<'e, 'a> {
     /// Backslashes put into the text before definition markers that are not ones.
     offsets: &'e Insertions,
     next_figure: &'e mut usize,
-    heading_ids: HashSet<String>,
+    heading_ids: UniqueSlugs,
     /// The ids GitHub would give the headings, for links written against them.
     github_slugs: GithubSlugs,
     footnotes: Footnotes,
@@ -324,7 +324,7 @@ impl<'a> EventRewriter<'_, 'a> {
                     Some(id) => id.to_string(),
                     None => slugify(&text),
                 };
-                let id = unique_slug(&wanted, &mut self.heading_ids);
+                let id = self.heading_ids.unique(&wanted);
                 let mut html = format!("<{level} id=\"");
                 escape_into(&mut html, &id);
                 html.push('"');
@@ -623,16 +623,31 @@ fn is_mark(c: char) -> bool {
         | '\u{3099}'..='\u{309A}' | '\u{FE20}'..='\u{FE2F}')
 }
 
-/// `wanted`, or `wanted-2`, `wanted-3`, … — the first not yet in `taken`, which it joins.
-fn unique_slug(wanted: &str, taken: &mut HashSet<String>) -> String {
-    let mut candidate = wanted.to_string();
-    let mut n = 1;
-    while taken.contains(&candidate) {
-        n += 1;
-        candidate = format!("{wanted}-{n}");
+/// Slugs handed out so far, and for each wanted slug the suffix to try next, so that
+/// 20,000 headings with the same text take linear time, not quadratic.
+#[derive(Default)]
+struct UniqueSlugs {
+    taken: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
+}
+
+impl UniqueSlugs {
+    /// `wanted`, or `wanted-2`, `wanted-3`, … — the first not yet taken, which it takes.
+    fn unique(&mut self, wanted: &str) -> String {
+        // Every suffix below the hint was taken when it was set, and nothing is ever freed.
+        let mut n = self.next_suffix.get(wanted).copied().unwrap_or(1);
+        let mut candidate = wanted.to_string();
+        if n > 1 {
+            candidate = format!("{wanted}-{n}");
+        }
+        while self.taken.contains(&candidate) {
+            n += 1;
+            candidate = format!("{wanted}-{n}");
+        }
+        self.next_suffix.insert(wanted.to_string(), n + 1);
+        self.taken.insert(candidate.clone());
+        candidate
     }
-    taken.insert(candidate.clone());
-    candidate
 }
 
 #[cfg(test)]

@@ -37,17 +37,24 @@ pub fn diagnostics(items: &[Diagnostic], verbose: bool) -> String {
             continue;
         }
         grouped = true;
-        let places: Vec<String> = group
+        // The first three distinct places (many may be on one line).
+        let mut places: Vec<String> = Vec::new();
+        let mut all_listed = true;
+        for place in group
             .more
             .iter()
             .filter_map(|d| diagnostics::short_place(d))
-            .take(3)
-            .collect();
-        let etc = if group.more.len() > places.len() {
-            ", …"
-        } else {
-            ""
-        };
+        {
+            if places.contains(&place) {
+                continue;
+            }
+            if places.len() == 3 {
+                all_listed = false;
+                break;
+            }
+            places.push(place);
+        }
+        let etc = if all_listed { "" } else { ", …" };
         let at = if places.is_empty() {
             String::new()
         } else {

@@ -113,14 +113,7 @@ fn parse(html: &str) -> RcDom {
         },
         ..ParseOpts::default()
     };
-    parse_fragment(
-        RcDom::default(),
-        options,
-        context,
-        Vec::new(),
-        false,
-    )
-    .one(html)
+    parse_fragment(RcDom::default(), options, context, Vec::new(), false).one(html)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1434,6 +1427,8 @@ fn make_ids_unique(nodes: &mut [Node], removed: &mut Vec<Removed>) {
         }
     });
     let mut seen: HashSet<String> = HashSet::new();
+    // Per id, the suffix to try next: thousands of copies of one id stay linear.
+    let mut next_suffix: std::collections::HashMap<String, usize> = Default::default();
     walk_with_origin(nodes, None, &mut |element, origin| {
         let Some(id) = element.attr("id").map(str::to_string) else {
             return;
@@ -1441,10 +1436,12 @@ fn make_ids_unique(nodes: &mut [Node], removed: &mut Vec<Removed>) {
         if seen.insert(id.clone()) {
             return;
         }
-        let fresh = (2..)
-            .map(|n| format!("{id}-{n}"))
-            .find(|candidate| !used.contains(candidate))
+        let start = next_suffix.get(&id).copied().unwrap_or(2);
+        let (n, fresh) = (start..)
+            .map(|n| (n, format!("{id}-{n}")))
+            .find(|(_, candidate)| !used.contains(candidate))
             .unwrap_or_default();
+        next_suffix.insert(id.clone(), n + 1);
         used.insert(fresh.clone());
         seen.insert(fresh.clone());
         removed.push(Removed {

@@ -1,5 +1,5 @@
-//! Peak memory of builds and checks fed decompression bombs stays under 300 MiB (issues 4 and
-//! 10).
+//! Peak memory of builds and checks fed decompression bombs, or the most Markdown a book may
+//! have, stays under 300 MiB (issues 4 and 10).
 //!
 //! A bomb is a small file that decodes to something huge:
 //! - a PNG whose header alone is over the limits (8000×8000 RGBA, 245 MiB decoded; refused
@@ -362,4 +362,94 @@ impl BitWriter {
         }
         self.bytes
     }
+
+/// Markdown input memory (issue 10): the largest book the limit accepts, written as densely
+/// with links, emphasis and code as prose gets, builds in under 300 MiB; 50 MB of Markdown is
+/// refused as too large, having read no more than the limit. Each build's peak is its own,
+/// from `wait4`, so this test does not disturb the one above (nor it this one).
+#[test]
+fn markdown_at_the_size_limit_builds_in_under_300_mib_and_more_is_refused() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("book");
+    fs::create_dir_all(&book).unwrap();
+    // Just under 6 MiB, the limit (`source::MAX_MARKDOWN_BYTES`), written a paragraph at a
+    // time so this process stays small.
+    let limit = 6 * 1024 * 1024;
+    let paragraph = "The boats come in at *dawn* and **leave** with `nets` full of fish, \
+                     [a link](https://example.org/harbour) and [another](#harbour) later.\n\n";
+    {
+        let mut essay = std::io::BufWriter::new(fs::File::create(book.join("essay.md")).unwrap());
+        let head = "---\ntitle: Big\nlanguage: en\n---\n\n# Harbour\n\n";
+        essay.write_all(head.as_bytes()).unwrap();
+        let mut written = head.len();
+        while written + paragraph.len() < limit {
+            essay.write_all(paragraph.as_bytes()).unwrap();
+            written += paragraph.len();
+        }
+    }
+    let (code, stderr, peak_kib) = measured(dir.path());
+    assert_eq!(code, Some(0), "{stderr}");
+    let peak_mib = peak_kib / 1024;
+    eprintln!("peak resident memory, 6 MiB of dense Markdown: {peak_mib} MiB");
+    assert!(
+        peak_mib < LIMIT_MIB,
+        "a build took {peak_mib} MiB; the limit is {LIMIT_MIB} MiB"
+    );
+
+    {
+        let mut essay = std::io::BufWriter::new(fs::File::create(book.join("essay.md")).unwrap());
+        essay.write_all(b"---\ntitle: Huge\n---\n\n").unwrap();
+        for _ in 0..(50_000_000 / paragraph.len()) {
+            essay.write_all(paragraph.as_bytes()).unwrap();
+        }
+    }
+    let (code, stderr, peak_kib) = measured(dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("this file is too large"), "{stderr}");
+    let peak_mib = peak_kib / 1024;
+    eprintln!("peak resident memory, 50 MB of Markdown refused: {peak_mib} MiB");
+    assert!(peak_mib < 64, "refusing took {peak_mib} MiB");
+}
+
+/// Builds `root/book`; its exit code, stderr and peak resident set in KiB, from `wait4`.
+#[allow(clippy::zombie_processes)] // reaped by `wait4`, which std's `Child` cannot do
+fn measured(root: &Path) -> (Option<i32>, String, i64) {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bindery"))
+        .current_dir(root)
+        .env_clear()
+        .env("HOME", root)
+        .env("TMPDIR", root)
+        .env("NO_COLOR", "1")
+        .args(["build", "book", "-o", "big.epub", "--no-cache"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = pipe.read_to_string(&mut text);
+        text
+    });
+    let mut status = 0;
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: waits for our own child, writing its status and a whole `rusage`; std's
+    // `Child` is not waited on afterwards (dropping it does not wait).
+    let waited = unsafe {
+        libc::wait4(
+            child.id() as libc::pid_t,
+            &mut status,
+            0,
+            usage.as_mut_ptr(),
+        )
+    };
+    assert_eq!(waited, child.id() as libc::pid_t, "wait4 reaps the build");
+    // SAFETY: initialised by the successful call above.
+    let usage = unsafe { usage.assume_init() };
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    #[allow(clippy::unnecessary_cast)] // c_long is i64 on 64-bit targets only
+    let peak = usage.ru_maxrss as i64;
+    (code, reader.join().unwrap(), peak)
 }

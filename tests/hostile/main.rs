@@ -15,7 +15,11 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+<<<<<<< HEAD
 mod formats;
+=======
+mod markdown;
+>>>>>>> wip-markdown
 mod scene;
 mod scripts_math;
 
@@ -27,8 +31,13 @@ mod process;
 use scene::{Case, run_table};
 
 #[test]
+<<<<<<< HEAD
 fn formats_cases() {
     run_table("formats", formats::CASES);
+=======
+fn markdown_cases() {
+    run_table("markdown", markdown::CASES)
+>>>>>>> wip-markdown
 }
 
 #[test]
