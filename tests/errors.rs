@@ -465,9 +465,9 @@ fn an_unsupported_image_format_is_named() {
     book.assert_refused(
         &book.build(&[]),
         &[
-            "error: image `images/photo.bmp`: this is a BMP image, a format bindery does not read",
+            "error: image `images/photo.bmp`: this is a BMP (Windows bitmap) image, a format bindery does not read",
             "--> book/essay.md:9:1",
-            "help: convert it to JPEG (photos) or PNG (drawings, screenshots)",
+            "help: convert it to PNG, for example `magick in.bmp out.png`",
         ],
     );
 }
