@@ -233,8 +233,16 @@ fn without_front_matter(markdown: &str) -> &str {
 }
 
 fn run_pandoc(pandoc: &Path, dialect: &str, to: &str, markdown: &str) -> String {
-    let mut child = Command::new(pandoc)
-        .args(["-f", dialect, "-t", to, "--wrap=none", "--quiet"])
+    // A Lua filter that drops formulas from the plain text: their words are not prose, and
+    // bindery shows them as MathML or as their TeX, neither of which reads as pandoc's text.
+    let filter = std::env::temp_dir().join("bindery-corpus-drop-math.lua");
+    std::fs::write(&filter, "function Math(m) return {} end\n").unwrap();
+    let mut command = Command::new(pandoc);
+    command.args(["-f", dialect, "-t", to, "--wrap=none", "--quiet"]);
+    if to == "plain" {
+        command.arg("--lua-filter").arg(&filter);
+    }
+    let mut child = command
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -593,8 +601,11 @@ fn collect(node: roxmltree::Node, facts: &mut EpubFacts) {
             continue;
         }
         let tag = child.tag_name().name();
-        // MathML's annotation repeats the formula's TeX, which the reader does not show.
-        if matches!(tag, "annotation" | "annotation-xml") {
+        // Formulas are not prose: their words are not counted on either side (pandoc's are
+        // dropped by a filter, see `run_pandoc`), whether bindery wrote MathML or, for TeX
+        // its converter refused, the TeX as written in a `<code class="math">`.
+        if tag == "math" || (tag == "code" && child.attribute("class") == Some("math")) {
+            facts.text.push(' ');
             continue;
         }
         match tag {
