@@ -144,6 +144,30 @@ pub fn meta(
             }
         }
     }
+    // Zola files tags and categories under `[taxonomies]`; any list of words there is a
+    // subject, anything else there is the site's business.
+    if let Some(Entry {
+        value: Node {
+            value: Value::Map(taxonomies),
+            ..
+        },
+        ..
+    }) = f.get("taxonomies")
+    {
+        for taxonomy in taxonomies {
+            if let Value::List(items) = &taxonomy.value.value {
+                for word in items.iter().filter_map(Node::scalar_text) {
+                    let word = word.trim();
+                    if !word.is_empty()
+                        && word.len() <= MAX_LINE_CHARS
+                        && !subjects.iter().any(|s| s == word)
+                    {
+                        subjects.push(word.to_string());
+                    }
+                }
+            }
+        }
+    }
     let meta = Meta {
         subtitle: c.text("subtitle", f.get("subtitle"), MAX_LINE_CHARS),
         publisher: c.text("publisher", f.get("publisher"), MAX_LINE_CHARS),

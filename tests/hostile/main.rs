@@ -15,6 +15,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod frontmatter;
 mod scene;
 
 use scene::{Case, run_table};
@@ -22,6 +23,11 @@ use scene::{Case, run_table};
 #[test]
 fn example_cases() {
     run_table("example", EXAMPLE);
+}
+
+#[test]
+fn frontmatter_cases() {
+    run_table("frontmatter", frontmatter::CASES);
 }
 
 #[rustfmt::skip]
