@@ -136,6 +136,43 @@ pub fn meta(
         .text("description", f.get("description"), MAX_PARAGRAPH_CHARS)
         .or_else(|| c.text("summary", f.get("summary"), MAX_PARAGRAPH_CHARS))
         .or_else(|| c.text("excerpt", f.get("excerpt"), MAX_PARAGRAPH_CHARS));
+    let subjects = subjects(c, &f);
+    let meta = Meta {
+        subtitle: c.text("subtitle", f.get("subtitle"), MAX_LINE_CHARS),
+        publisher: c.text("publisher", f.get("publisher"), MAX_LINE_CHARS),
+        rights: c.text("rights", f.get("rights"), MAX_PARAGRAPH_CHARS),
+        description,
+        subjects,
+        series: series.map(|name| Series {
+            name,
+            index: series_index,
+        }),
+        cover: book_path(c, "cover", f.get("cover"), book_dir),
+        css: book_path(c, "css", f.get("css"), book_dir),
+        images: images(c, f.get("images")),
+        accessibility: accessibility(c, f.get("accessibility")),
+        chapters: chapter_entries(c, f.get("chapters"))
+            .into_iter()
+            .map(|(written, _)| book_dir.join(written))
+            .collect(),
+        title,
+        creators,
+        language,
+        date,
+        modified,
+        identifier,
+        toc_depth,
+        split_level,
+        list_of_illustrations,
+        direction,
+        writing_mode,
+    };
+    Some(meta)
+}
+
+/// `subjects`, with a generator's `tags`, `categories` and `keywords`, and the word lists
+/// under Zola's `[taxonomies]`, in that order; each once.
+fn subjects(c: &mut Checker<'_>, f: &Fields<'_>) -> Vec<String> {
     let mut subjects = Vec::new();
     for key in ["subjects", "tags", "categories", "keywords"] {
         for subject in c.text_list(key, f.get(key)) {
@@ -168,37 +205,7 @@ pub fn meta(
             }
         }
     }
-    let meta = Meta {
-        subtitle: c.text("subtitle", f.get("subtitle"), MAX_LINE_CHARS),
-        publisher: c.text("publisher", f.get("publisher"), MAX_LINE_CHARS),
-        rights: c.text("rights", f.get("rights"), MAX_PARAGRAPH_CHARS),
-        description,
-        subjects,
-        series: series.map(|name| Series {
-            name,
-            index: series_index,
-        }),
-        cover: book_path(c, "cover", f.get("cover"), book_dir),
-        css: book_path(c, "css", f.get("css"), book_dir),
-        images: images(c, f.get("images")),
-        accessibility: accessibility(c, f.get("accessibility")),
-        chapters: chapter_entries(c, f.get("chapters"))
-            .into_iter()
-            .map(|(written, _)| book_dir.join(written))
-            .collect(),
-        title,
-        creators,
-        language,
-        date,
-        modified,
-        identifier,
-        toc_depth,
-        split_level,
-        list_of_illustrations,
-        direction,
-        writing_mode,
-    };
-    Some(meta)
+    subjects
 }
 
 fn title(c: &mut Checker<'_>, f: &Fields<'_>) -> String {

@@ -141,6 +141,9 @@ fn chapters_order(s: &Scene, _: &Output) {
         "{pages}"
     );
 }
+fn at_line_two(_: &Scene, o: &Output) {
+    assert!(said(o).contains("essay.md:2:8"), "{}", said(o));
+}
 fn no_unknown_key_warning(_: &Scene, o: &Output) {
     assert!(!said(o).contains("unknown front matter key"), "{}", said(o));
 }
@@ -258,7 +261,7 @@ pub const CASES: &[Case] = &[
     Case::new("an unquoted colon in the title", |s| s.edit_essay("title: Tides", "title: Tides: a journey"), &["build", "{book}", "-o", "{out}/book.epub"], 1, "put the title in quotes", ok),
     Case::new("a # that makes the title a comment", |s| s.edit_essay("title: Tides", "title: #1 Tides"), &["build", "{book}", "-o", "{out}/book.epub"], 1, "YAML reads everything after ` #` as a comment", ok),
     Case::new("a tab for indentation", |s| s.front("images:\n\tquality: 80"), &["build", "{book}", "-o", "{out}/book.epub"], 1, "indent with spaces", ok),
-    Case::new("an unclosed quote points at its own line", |s| s.edit_essay("title: Tides", "title: \"Tides"), &["build", "{book}", "-o", "{out}/book.epub"], 1, "essay.md:2:8", ok),
+    Case::new("an unclosed quote points at its own line", |s| s.edit_essay("title: Tides", "title: \"Tides"), &["build", "{book}", "-o", "{out}/book.epub"], 1, "the quote \" that starts the value of `title` is never closed", at_line_two),
     Case::new("an unclosed bracket", |s| s.edit_essay("title: Tides", "title: [Tides"), &["build", "{book}", "-o", "{out}/book.epub"], 1, "is never closed", ok),
     Case::new("an unclosed block", |s| s.edit_essay("language: en\n---\n", "language: en\n"), &["build", "{book}", "-o", "{out}/book.epub"], 1, "front matter is not closed", ok),
     // Bombs and huge values.
