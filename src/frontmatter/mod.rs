@@ -121,10 +121,7 @@ fn read_block(
         ]);
     }
     if block.trim().is_empty() {
-        return Ok(tree::Node {
-            value: tree::Value::Null,
-            pos: block_start,
-        });
+        return Ok(tree::Node::null(block_start));
     }
     let read = match format {
         Format::Yaml => tree::read_yaml(block),
@@ -394,5 +391,14 @@ mod tests {
             "{}",
             errors[0]
         );
+    }
+
+    #[test]
+    fn plain_scalars_that_look_like_booleans_or_numbers_stay_as_written() {
+        let m = parse("---\ntitle: 1e3\nlanguage: no\nseries: Essays\nseries-index: 2.50\n---\n")
+            .unwrap()
+            .meta;
+        assert_eq!((m.title.as_str(), m.language.as_str()), ("1e3", "no"));
+        assert_eq!(m.series.and_then(|s| s.index).as_deref(), Some("2.50"));
     }
 }
