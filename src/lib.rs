@@ -555,7 +555,6 @@ fn render_documents(
             }
         };
         for removed in rendered.removed {
-<<<<<<< HEAD
             let diagnostic = match inline_image_scheme(&removed.what) {
                 // Not an attack but a picture that cannot travel: said as such, and refused
                 // like a remote image (a warning for drafts).
@@ -574,24 +573,23 @@ fn render_documents(
                         "a file: URL points at one computer's disk; copy the file into the book folder, e.g. images/photo.jpg, and write ![alt](images/photo.jpg)"
                     })
                 }
-                None => Diagnostic::warning(format!("removed {} from the HTML", removed.what))
-                    .with_help(
-                        "EPUB content may not hold scripts, forms, frames or event handlers",
-                    ),
+                None => {
+                    let help = if removed.what.starts_with(xhtml::NESTING_CUT) {
+                        format!(
+                            "elements may nest at most {} deep; flatten the nesting here",
+                            nesting::MAX_NESTING
+                        )
+                    } else {
+                        "EPUB content may not hold scripts, forms, frames or event handlers"
+                            .to_string()
+                    };
+                    Diagnostic::warning(format!("removed {} from the HTML", removed.what))
+                        .with_help(help)
+                }
             };
             diagnostics.push(documents::located(diagnostic, file, removed.origin));
         }
         for problem in rendered.tex_errors {
-=======
-            let help = if removed.what.starts_with(xhtml::NESTING_CUT) {
-                format!(
-                    "elements may nest at most {} deep; flatten the nesting here",
-                    nesting::MAX_NESTING
-                )
-            } else {
-                "EPUB content may not hold scripts, forms, frames or event handlers".to_string()
-            };
->>>>>>> wip-markdown
             diagnostics.push(
                 documents::located(
                     Diagnostic::warning(format!(
@@ -601,11 +599,7 @@ fn render_documents(
                     file,
                     Some(problem.origin),
                 )
-<<<<<<< HEAD
                 .with_help("it is shown as its TeX, as written; fix the TeX, or write `\\$` for a dollar sign that does not start a formula"),
-=======
-                .with_help(help),
->>>>>>> wip-markdown
             );
         }
         documents.extend(documents::split_into_documents(

@@ -167,11 +167,16 @@ impl<'a> Checker<'a> {
         let Some(line) = self.lines.get(entry.pos.line.saturating_sub(1)) else {
             return;
         };
-        let Some((_, value)) = line.split_once(':') else {
+        let Some((_, rest)) = line.split_once(':') else {
             return;
         };
-        let value = value.trim();
-        if value.starts_with('#') && value.len() > 1 {
+        // `key:    # a note` is an empty key with a comment, as intended (the scaffold is
+        // written so); `title: #1 Tides`, one space and no space after the `#`, is a value.
+        let looks_like_a_value = rest
+            .strip_prefix(" #")
+            .is_some_and(|after| after.chars().next().is_some_and(|c| !c.is_whitespace()));
+        let value = rest.trim();
+        if looks_like_a_value {
             self.warning(
                 entry.pos,
                 format!("`{name}` is empty: YAML reads everything after ` #` as a comment"),

@@ -137,14 +137,7 @@ pub fn meta(
         .text("description", f.get("description"), MAX_PARAGRAPH_CHARS)
         .or_else(|| c.text("summary", f.get("summary"), MAX_PARAGRAPH_CHARS))
         .or_else(|| c.text("excerpt", f.get("excerpt"), MAX_PARAGRAPH_CHARS));
-    let mut subjects = Vec::new();
-    for key in ["subjects", "tags", "categories", "keywords"] {
-        for subject in c.text_list(key, f.get(key)) {
-            if !subjects.contains(&subject) {
-                subjects.push(subject);
-            }
-        }
-    }
+    let subjects = subjects(c, &f);
     let meta = Meta {
         subtitle: c.text("subtitle", f.get("subtitle"), MAX_LINE_CHARS),
         publisher: c.text("publisher", f.get("publisher"), MAX_LINE_CHARS),
@@ -176,6 +169,44 @@ pub fn meta(
         writing_mode,
     };
     Some(meta)
+}
+
+/// `subjects`, with a generator's `tags`, `categories` and `keywords`, and the word lists
+/// under Zola's `[taxonomies]`, in that order; each once.
+fn subjects(c: &mut Checker<'_>, f: &Fields<'_>) -> Vec<String> {
+    let mut subjects = Vec::new();
+    for key in ["subjects", "tags", "categories", "keywords"] {
+        for subject in c.text_list(key, f.get(key)) {
+            if !subjects.contains(&subject) {
+                subjects.push(subject);
+            }
+        }
+    }
+    // Zola files tags and categories under `[taxonomies]`; any list of words there is a
+    // subject, anything else there is the site's business.
+    if let Some(Entry {
+        value: Node {
+            value: Value::Map(taxonomies),
+            ..
+        },
+        ..
+    }) = f.get("taxonomies")
+    {
+        for taxonomy in taxonomies {
+            if let Value::List(items) = &taxonomy.value.value {
+                for word in items.iter().filter_map(Node::scalar_text) {
+                    let word = word.trim();
+                    if !word.is_empty()
+                        && word.len() <= MAX_LINE_CHARS
+                        && !subjects.iter().any(|s| s == word)
+                    {
+                        subjects.push(word.to_string());
+                    }
+                }
+            }
+        }
+    }
+    subjects
 }
 
 fn title(c: &mut Checker<'_>, f: &Fields<'_>) -> String {

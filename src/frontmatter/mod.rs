@@ -58,13 +58,16 @@ pub fn parse_meta(
     let root = read_block(path, first_line, block, split.format)?;
     let mut checker = check::Checker::new(path, first_line, block, split.format);
     let meta = keys::meta(&mut checker, &root, book_dir, defaults);
-    let diagnostics = checker.diagnostics;
+    let has_errors = checker.diagnostics.has_errors();
+    // The validators go group by group; the author reads top to bottom.
+    let mut diagnostics = checker.diagnostics.into_vec();
+    diagnostics.sort_by_key(|d| d.location.as_ref().map(|l| (l.line, l.column)));
     match meta {
-        Some(meta) if !diagnostics.has_errors() => Ok(Parsed {
+        Some(meta) if !has_errors => Ok(Parsed {
             meta,
-            warnings: diagnostics.into_vec(),
+            warnings: diagnostics,
         }),
-        _ => Err(diagnostics.into_vec()),
+        _ => Err(diagnostics),
     }
 }
 
@@ -118,10 +121,7 @@ fn read_block(
         ]);
     }
     if block.trim().is_empty() {
-        return Ok(tree::Node {
-            value: tree::Value::Null,
-            pos: block_start,
-        });
+        return Ok(tree::Node::null(block_start));
     }
     let read = match format {
         Format::Yaml => tree::read_yaml(block),
@@ -309,5 +309,97 @@ mod tests {
         for bad in ["", "e", "english!", "en-", "en_GB", "toolongtag-x"] {
             assert!(!is_well_formed_language_tag(bad), "{bad}");
         }
+    }
+
+    fn first_lines(diagnostics: &[Diagnostic]) -> Vec<String> {
+        diagnostics
+            .iter()
+            .map(|d| d.to_string().lines().next().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn unknown_keys_at_any_depth_warn_with_a_suggestion() {
+        let parsed = parse("---\ntitle: T\nauthor:\n  - name: A\n    rol: pht\n    fileas: A\nlist-of-illustrations: {titel: X}\nimages: {qualty: 7}\naccessibility: {sumary: S}\n---\n").unwrap();
+        let helps: Vec<String> = parsed
+            .warnings
+            .iter()
+            .map(|w| w.help.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            first_lines(&parsed.warnings),
+            [
+                "book/essay.md:5:5: warning: unknown front matter key `rol` in `author`",
+                "book/essay.md:6:5: warning: unknown front matter key `fileas` in `author`",
+                "book/essay.md:7:25: warning: unknown front matter key `titel` in `list-of-illustrations`",
+                "book/essay.md:8:10: warning: unknown front matter key `qualty` in `images`",
+                "book/essay.md:9:17: warning: unknown front matter key `sumary` in `accessibility`",
+            ]
+        );
+        assert_eq!(helps[0], "did you mean `role`?");
+        assert_eq!(helps[1], "did you mean `file-as`?");
+        assert_eq!(helps[2], "did you mean `title`?");
+    }
+
+    #[test]
+    fn every_wrong_type_is_reported_in_the_authors_words() {
+        let errors = parse("---\ntitle: T\ntoc-depth: three\nsplit-level: 9\nimages: {grayscale: maybe}\nlanguage: [en]\ntitle: U\n---\n").unwrap_err();
+        assert_eq!(
+            first_lines(&errors),
+            [
+                "book/essay.md:3:12: error: `toc-depth` must be a whole number from 1 to 6, found `three`",
+                "book/essay.md:4:14: error: `split-level` must be a whole number from 0 to 6, found `9`",
+                "book/essay.md:5:21: error: `images.grayscale` must be `true` or `false`, found `maybe`",
+                "book/essay.md:6:11: error: `language` must be text, found a list",
+                "book/essay.md:7:1: error: `title` is given twice (lines 2 and 7)",
+            ]
+        );
+    }
+
+    #[test]
+    fn toml_front_matter_reads_like_yaml() {
+        let text = "+++\ntitle = \"T\"\ndate = 2015-05-21T11:00:00-07:00\ntags = [\"sea\"]\ndirection = \"rtl\"\nwriting-mode = \"vertical\"\nchapters = [\"a.md\"]\ndraft = true\n+++\n";
+        let parsed = parse(text).unwrap();
+        let m = parsed.meta;
+        assert_eq!(m.date.as_deref(), Some("2015-05-21T11:00:00-07:00"));
+        assert_eq!(m.modified, "2015-05-21T18:00:00Z");
+        assert_eq!(m.subjects, ["sea"]);
+        assert_eq!(m.direction, Some(crate::model::TextDirection::Rtl));
+        assert_eq!(m.writing_mode, Some(crate::model::WritingMode::Vertical));
+        assert_eq!(m.chapters, [PathBuf::from("book/a.md")]);
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+    }
+
+    #[test]
+    fn generator_keys_are_read_or_quietly_ignored() {
+        let parsed = parse("---\ntitle: T\nlayout: post\nslug: t\npermalink: /t/\ndraft: false\ndate: 2015-05-21 11:00:00 -0700\ncategories: [Travel]\ntags: boats\nsummary: About boats.\nauthors: [Ann]\n---\n").unwrap();
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+        let m = parsed.meta;
+        assert_eq!(m.subjects, ["boats", "Travel"]);
+        assert_eq!(m.description.as_deref(), Some("About boats."));
+        assert_eq!(m.creators[0].name, "Ann");
+        assert_eq!(m.date.as_deref(), Some("2015-05-21T11:00:00-07:00"));
+    }
+
+    #[test]
+    fn a_huge_block_is_too_long_not_a_bomb() {
+        let text = format!("---\ntitle: {}\n---\n", "t".repeat(2 << 20));
+        let errors = parse(&text).unwrap_err();
+        assert!(
+            errors[0]
+                .message
+                .starts_with("the front matter is too long"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn plain_scalars_that_look_like_booleans_or_numbers_stay_as_written() {
+        let m = parse("---\ntitle: 1e3\nlanguage: no\nseries: Essays\nseries-index: 2.50\n---\n")
+            .unwrap()
+            .meta;
+        assert_eq!((m.title.as_str(), m.language.as_str()), ("1e3", "no"));
+        assert_eq!(m.series.and_then(|s| s.index).as_deref(), Some("2.50"));
     }
 }

@@ -20,6 +20,11 @@ pub struct Pos {
 pub struct Node {
     pub value: Value,
     pub pos: Pos,
+    /// A plain scalar that YAML read as a boolean or a number, as written: `language: no`
+    /// is Norwegian, not `false`, and `title: 1e3` is not `1000`.
+    pub written: Option<String>,
+    /// Where a YAML boolean or number lies in the block, until `read_yaml` fills `written`.
+    span: Option<std::ops::Range<usize>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,10 +50,21 @@ pub struct Entry {
 }
 
 impl Node {
+    /// A value found nowhere in particular (an empty block).
+    pub fn null(pos: Pos) -> Self {
+        Node {
+            value: Value::Null,
+            pos,
+            written: None,
+            span: None,
+        }
+    }
+
     /// The value as the author wrote it, for "found `…`": scalars as text (cut short), lists
     /// and maps by their kind.
     pub fn found(&self) -> String {
         let text = match &self.value {
+            _ if self.written.is_some() => self.written.clone().unwrap_or_default(),
             Value::Null => return "nothing".into(),
             Value::List(_) => return "a list".into(),
             Value::Map(_) => return "a map of keys".into(),
@@ -68,6 +84,9 @@ impl Node {
 
     /// A scalar as text (`2016` and `true` included), for keys whose value is free text.
     pub fn scalar_text(&self) -> Option<String> {
+        if let Some(written) = &self.written {
+            return Some(written.clone());
+        }
         match &self.value {
             Value::Bool(b) => Some(b.to_string()),
             Value::Int(i) => Some(i.to_string()),
@@ -94,9 +113,23 @@ fn pos_of(location: &serde_saphyr::Location) -> Pos {
 impl<'de> Deserialize<'de> for YamlNode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = serde_saphyr::Spanned::<YamlValue>::deserialize(deserializer)?;
+        let span = spanned.referenced.span();
+        // `read_yaml`, which has the text, fills `written` from this span.
+        let span = match spanned.value.0 {
+            Value::Bool(_) | Value::Int(_) | Value::Float(_) => span
+                .byte_offset()
+                .zip(span.byte_len())
+                .and_then(|(offset, len)| {
+                    let offset = usize::try_from(offset).ok()?;
+                    Some(offset..offset.checked_add(usize::try_from(len).ok()?)?)
+                }),
+            _ => None,
+        };
         Ok(YamlNode(Node {
             pos: pos_of(&spanned.referenced),
             value: spanned.value.0,
+            written: None,
+            span,
         }))
     }
 }
@@ -196,8 +229,30 @@ pub fn read_yaml(yaml: &str) -> Result<Node, SyntaxError> {
     options.budget = Some(budget);
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
     match serde_saphyr::from_str_with_options::<YamlNode>(yaml, options) {
-        Ok(YamlNode(node)) => Ok(node),
+        Ok(YamlNode(mut node)) => {
+            fill_written(&mut node, yaml);
+            Ok(node)
+        }
         Err(error) => Err(yaml_error(yaml, &error)),
+    }
+}
+
+/// Sets `written` of YAML booleans and numbers to the text their span covers (a span
+/// that is not plain text of the block, e.g. an alias's, leaves the value as YAML read it).
+fn fill_written(node: &mut Node, yaml: &str) {
+    if let Some(span) = node.span.take() {
+        node.written = yaml
+            .get(span)
+            .map(str::trim)
+            .filter(|text| !text.is_empty() && !text.starts_with(['*', '&', '!']))
+            .map(str::to_string);
+    }
+    match &mut node.value {
+        Value::List(items) => items.iter_mut().for_each(|item| fill_written(item, yaml)),
+        Value::Map(entries) => entries
+            .iter_mut()
+            .for_each(|entry| fill_written(&mut entry.value, yaml)),
+        _ => {}
     }
 }
 
@@ -219,10 +274,12 @@ fn yaml_error(yaml: &str, error: &serde_saphyr::Error) -> SyntaxError {
                 "front matter nests lists or maps more than 32 levels deep; refused"
             }
             BudgetBreach::ScalarBytes { .. } => "front matter is too long; refused",
-            // Aliases that expand without end are what trips the rest.
-            _ => {
+            // Aliases that expand without end trip the other budgets; without aliases, it is
+            // just too much metadata.
+            _ if yaml.contains('&') && yaml.contains('*') => {
                 "front matter has too many aliases, anchors or values (a YAML alias bomb?); refused"
             }
+            _ => "front matter has too many values (over 10000); refused",
         };
         return SyntaxError {
             message: message.into(),
@@ -408,6 +465,8 @@ pub fn read_toml(toml_text: &str) -> Result<Node, SyntaxError> {
             Ok(Node {
                 value: toml_table(table.get_ref(), &position),
                 pos,
+                written: None,
+                span: None,
             })
         }
         Err(error) => {
@@ -473,7 +532,12 @@ fn toml_node(
         }
         DeValue::Table(table) => toml_table(table, position),
     };
-    Node { value, pos }
+    Node {
+        value,
+        pos,
+        written: None,
+        span: None,
+    }
 }
 
 #[cfg(test)]

@@ -15,30 +15,18 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-<<<<<<< HEAD
-mod formats;
-=======
-mod markdown;
->>>>>>> wip-markdown
 mod scene;
-mod scripts_math;
 
 mod cache;
+mod formats;
+mod frontmatter;
+mod markdown;
 mod outputs;
 mod paths;
 mod process;
+mod scripts_math;
 
 use scene::{Case, run_table};
-
-#[test]
-<<<<<<< HEAD
-fn formats_cases() {
-    run_table("formats", formats::CASES);
-=======
-fn markdown_cases() {
-    run_table("markdown", markdown::CASES)
->>>>>>> wip-markdown
-}
 
 #[test]
 fn example_cases() {
@@ -46,23 +34,38 @@ fn example_cases() {
 }
 
 #[test]
-fn paths_cases() {
-    run_table("paths", paths::CASES)
+fn cache_cases() {
+    run_table("cache", cache::CASES);
+}
+
+#[test]
+fn formats_cases() {
+    run_table("formats", formats::CASES);
+}
+
+#[test]
+fn frontmatter_cases() {
+    run_table("frontmatter", frontmatter::CASES);
+}
+
+#[test]
+fn markdown_cases() {
+    run_table("markdown", markdown::CASES);
 }
 
 #[test]
 fn outputs_cases() {
-    run_table("outputs", outputs::CASES)
+    run_table("outputs", outputs::CASES);
 }
 
 #[test]
-fn cache_cases() {
-    run_table("cache", cache::CASES)
+fn paths_cases() {
+    run_table("paths", paths::CASES);
 }
 
 #[test]
 fn process_cases() {
-    run_table("process", process::CASES)
+    run_table("process", process::CASES);
 }
 
 #[test]
