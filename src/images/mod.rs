@@ -31,7 +31,8 @@ use std::path::{Path, PathBuf};
 use crate::diagnostics::Diagnostic;
 
 /// Bump whenever a change here would change output bytes, so old cache entries are not reused.
-pub const PIPELINE_VERSION: u32 = 1;
+/// 2: SVG sanitised through `css` and `svg::prolog`, so SVGs cached by 1 are not reused.
+pub const PIPELINE_VERSION: u32 = 2;
 
 /// What an image is for; it decides the box the image must fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -323,3 +323,23 @@ fn epubcheck_outputs(scene: &Scene) -> Outcome {
     }
     outcome
 }
+
+/// The text of every entry of `out/book.epub` whose name ends with `suffix`, joined.
+pub fn epub_text(scene: &Scene, suffix: &str) -> String {
+    scene
+        .epub("out/book.epub")
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(suffix))
+        .map(|(_, bytes)| String::from_utf8_lossy(&bytes).into_owned())
+        .collect()
+}
+
+/// Asserts that no entry of `out/book.epub` whose name ends with `suffix` contains `text`.
+pub fn epub_lacks(scene: &Scene, suffix: &str, text: &str) {
+    let found = epub_text(scene, suffix);
+    assert!(!found.is_empty(), "no `*{suffix}` entry in the EPUB");
+    assert!(
+        !found.contains(text),
+        "`{text}` reached the EPUB's {suffix}:\n{found}"
+    );
+}
