@@ -258,6 +258,20 @@ impl Walker<'_> {
             statement.significant += 1;
             self.note_statement_shape(statement, token, offset);
         }
+        // Inside `url(…)` only a string is an address; anything else is a trick or a mistake.
+        if enclosing == Enclosing::Url
+            && !matches!(
+                token,
+                Token::WhiteSpace(_) | Token::Comment(_) | Token::QuotedString(_)
+            )
+        {
+            self.drop(
+                statement,
+                offset,
+                "a `url(…)` holding something other than one address was dropped",
+                None,
+            );
+        }
         match token {
             Token::Comment(_) | Token::CDO | Token::CDC => {}
             Token::UnquotedUrl(url) => self.url(statement, url, offset, true),
@@ -640,5 +654,20 @@ mod tests {
             "@namespace epub url(\"http://www.idpf.org/2007/ops\");\n"
         );
         assert!(out.findings.is_empty() && out.references.is_empty());
+    }
+
+    #[test]
+    fn an_escaped_url_function_is_still_a_url() {
+        for css in [
+            "p { background: \\75rl(https://e.example/a) }",
+            "p { background: \\75 rl(https://e.example/a) }",
+            "p { background: u\\rl(https://e.example/a) }",
+            "p { background: \\55\\52\\4c(https://e.example/a) }",
+            "p { background: url(\\68ttps://e.example/a) }",
+        ] {
+            let out = clean(css);
+            assert!(!out.css.contains("e.example"), "{css} gave {}", out.css);
+            assert_eq!(out.findings.len(), 1, "{css}");
+        }
     }
 }
