@@ -103,6 +103,7 @@ pub fn sanitize(css: &str, context: Context, fates: &HashMap<String, UrlFate>) -
         context,
         fates,
         out: Sanitized::default(),
+        cut_for_depth: false,
     };
     let mut css_out = String::with_capacity(css.len());
     walker.statements(&mut parser, 0, &mut css_out);
@@ -114,6 +115,8 @@ struct Walker<'f> {
     context: Context,
     fates: &'f HashMap<String, UrlFate>,
     out: Sanitized,
+    /// A block was cut for depth; every enclosing rule goes too, up to the top level.
+    cut_for_depth: bool,
 }
 
 /// The tokens of one statement, written out as they are checked.
@@ -182,6 +185,9 @@ impl Walker<'_> {
             let mut statement = Statement::default();
             let end = self.one_statement(parser, depth, &mut statement);
             let at_end = matches!(end, End::Input);
+            if depth == 0 {
+                self.cut_for_depth = false;
+            }
             if statement.dropped {
                 self.out.dropped += 1;
             } else {
@@ -223,6 +229,7 @@ impl Walker<'_> {
                 Token::Semicolon => return End::Semicolon,
                 Token::CurlyBracketBlock => {
                     let mut inner = String::new();
+                    let dropped_before = self.out.dropped;
                     if depth + 1 > MAX_DEPTH {
                         self.drop_too_deep(statement, offset);
                     } else {
@@ -230,6 +237,21 @@ impl Walker<'_> {
                             self.statements(nested, depth + 1, &mut inner);
                             Ok::<(), ParseError<()>>(())
                         });
+                    }
+                    // An `@font-face` that lost a declaration (its `src`, most likely) names
+                    // no usable font; epubcheck flags one left empty.
+                    if statement.at_rule.as_deref() == Some("font-face")
+                        && self.out.dropped > dropped_before
+                    {
+                        statement.dropped = true;
+                    }
+                    // A rule holding a block cut for depth goes whole: what is left of it
+                    // would be half a rule.
+                    if self.cut_for_depth {
+                        statement.dropped = true;
+                        if depth == 0 {
+                            self.cut_for_depth = false;
+                        }
                     }
                     return End::Block(inner);
                 }
@@ -258,6 +280,20 @@ impl Walker<'_> {
             statement.significant += 1;
             self.note_statement_shape(statement, token, offset);
         }
+        // Inside `url(…)` only a string is an address; anything else is a trick or a mistake.
+        if enclosing == Enclosing::Url
+            && !matches!(
+                token,
+                Token::WhiteSpace(_) | Token::Comment(_) | Token::QuotedString(_)
+            )
+        {
+            self.drop(
+                statement,
+                offset,
+                "a `url(…)` holding something other than one address was dropped",
+                None,
+            );
+        }
         match token {
             Token::Comment(_) | Token::CDO | Token::CDC => {}
             Token::UnquotedUrl(url) => self.url(statement, url, offset, true),
@@ -270,8 +306,8 @@ impl Walker<'_> {
             Token::BadUrl(_) | Token::BadString(_) => self.drop(
                 statement,
                 offset,
-                "a `url(…)` or string that is not closed was dropped",
-                Some("close the quote or parenthesis"),
+                "a malformed `url(…)` or a string that is not closed was dropped",
+                Some("close the quote, and quote an address holding spaces or parentheses: url(\"…\")"),
             ),
             Token::Function(name) => {
                 let name = name.to_ascii_lowercase();
@@ -476,6 +512,7 @@ impl Walker<'_> {
     }
 
     fn drop_too_deep(&mut self, statement: &mut Statement, offset: usize) {
+        self.cut_for_depth = true;
         let message = format!("blocks nested more than {MAX_DEPTH} deep were dropped");
         self.drop(statement, offset, &message, None);
     }
@@ -621,8 +658,8 @@ mod tests {
     #[test]
     fn deep_nesting_is_cut_not_recursed() {
         let deep = format!("{}x{}", "a{".repeat(100_000), "}".repeat(100_000));
-        let out = clean(&deep);
-        assert!(out.css.len() < 200, "{}", out.css.len());
+        let out = clean(&format!("{deep} p {{ color: red }}"));
+        assert_eq!(out.css, " p { color: red }");
         assert_eq!(out.findings.len(), 1);
         let parens = format!(
             "a {{ width: {}1{} }}",
@@ -640,5 +677,20 @@ mod tests {
             "@namespace epub url(\"http://www.idpf.org/2007/ops\");\n"
         );
         assert!(out.findings.is_empty() && out.references.is_empty());
+    }
+
+    #[test]
+    fn an_escaped_url_function_is_still_a_url() {
+        for css in [
+            "p { background: \\75rl(https://e.example/a) }",
+            "p { background: \\75 rl(https://e.example/a) }",
+            "p { background: u\\rl(https://e.example/a) }",
+            "p { background: \\55\\52\\4c(https://e.example/a) }",
+            "p { background: url(\\68ttps://e.example/a) }",
+        ] {
+            let out = clean(css);
+            assert!(!out.css.contains("e.example"), "{css} gave {}", out.css);
+            assert_eq!(out.findings.len(), 1, "{css}");
+        }
     }
 }

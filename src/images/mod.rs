@@ -42,7 +42,8 @@ use crate::diagnostics::Diagnostic;
 
 /// Bump whenever a change here would change output bytes, so old cache entries are not reused.
 /// 2: pixels converted to sRGB and written without a profile (`colour.rs`).
-pub const PIPELINE_VERSION: u32 = 2;
+/// 3: SVG sanitised through `css` and `svg::prolog`, so SVGs cached before are not reused.
+pub const PIPELINE_VERSION: u32 = 3;
 
 /// What an image is for; it decides the box the image must fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -212,7 +212,8 @@ fn check_depth(text: &str) -> Result<(), SvgError> {
                     });
                 }
             }
-            index + 1
+            // Past the `>`, or the end of an unterminated tag (the parser then says what is wrong).
+            (index + 1).min(text.len())
         };
     }
     Ok(())
@@ -498,5 +499,17 @@ mod tests {
             out.contains(r#"<rect style="stroke: blue" fill="url(#ok)">"#),
             "{out}"
         );
+    }
+
+    #[test]
+    fn unterminated_tags_are_errors_not_panics() {
+        for text in [
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"><g a=\"x",
+            "<svg",
+            "<svg><",
+            "<a b='>",
+        ] {
+            assert!(sanitize(text.as_bytes()).is_err(), "{text}");
+        }
     }
 }

@@ -25,6 +25,8 @@ mod outputs;
 mod paths;
 mod process;
 mod scripts_math;
+mod stylesheets;
+mod svg;
 
 use scene::{Case, run_table};
 
@@ -69,6 +71,16 @@ fn process_cases() {
 }
 
 #[test]
+fn stylesheets_cases() {
+    run_table("stylesheets", stylesheets::CASES);
+}
+
+#[test]
+fn svg_cases() {
+    run_table("svg", svg::CASES);
+}
+
+#[test]
 fn scripts_math_cases() {
     run_table("scripts_math", scripts_math::CASES);
 }
@@ -79,3 +91,17 @@ const EXAMPLE: &[Case] = &[
     Case::new("a good book builds", scene::good, &["build", "{book}", "-o", "{out}/book.epub"], 0, "", scene::ok),
     Case::new("a missing input is refused", scene::good, &["build", "{book}/nope.md", "-o", "{out}/book.epub"], 1, "nope.md", scene::ok),
 ];
+
+mod stylesheets;
+
+#[test]
+fn stylesheets_cases() {
+    run_table("stylesheets", stylesheets::CASES)
+}
+
+mod svg;
+
+#[test]
+fn svg_cases() {
+    run_table("svg", svg::CASES)
+}

@@ -421,3 +421,27 @@ impl Scene {
 
 /// A setup that plants nothing beyond the good book.
 pub fn plain(_: &Scene) {}
+
+/// The text of every entry of `out/book.epub` whose name ends with `suffix`, joined.
+pub fn epub_text(scene: &Scene, suffix: &str) -> String {
+    scene
+        .epub("out/book.epub")
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(suffix))
+        .map(|(_, bytes)| String::from_utf8_lossy(&bytes).into_owned())
+        .collect()
+}
+
+/// Asserts that no entry of `out/book.epub` whose name ends with `suffix` contains `text`.
+pub fn epub_lacks(scene: &Scene, suffix: &str, text: &str) {
+    let entries = scene.epub("out/book.epub");
+    assert!(
+        entries.iter().any(|(name, _)| name.ends_with(suffix)),
+        "no `*{suffix}` entry in the EPUB"
+    );
+    let found = epub_text(scene, suffix);
+    assert!(
+        !found.contains(text),
+        "`{text}` reached the EPUB's {suffix}:\n{found}"
+    );
+}
