@@ -122,7 +122,7 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct ManArgs {
-    /// Write bindery.1 and bindery-<subcommand>.1 pages into this folder instead.
+    /// Write bindery.1 and `bindery-<subcommand>.1` pages into this folder instead.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }
@@ -141,7 +141,7 @@ pub struct BuildArgs {
     #[arg(value_name = "INPUT", default_value = "book")]
     pub inputs: Vec<PathBuf>,
 
-    /// Where to write the EPUB [default: <slug of the title>.epub in the current folder].
+    /// Where to write the EPUB [default: `<slug of the title>.epub` in the current folder].
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 

@@ -8,7 +8,7 @@
 //! not followed by a space or tab is a false one, and a backslash is put before its colon
 //! (`\:` is a literal colon in CommonMark), exactly where the parser saw the marker, so code
 //! blocks and HTML are never touched. The text is then parsed for real, and offsets in it are
-//! mapped back to the author's file with [`Guarded::source_offset`].
+//! mapped back to the author's file with [`Insertions::source_offset`].
 
 use std::borrow::Cow;
 

@@ -16,7 +16,7 @@
 //!   formula that cannot be converted is kept verbatim and listed in [`Rendered::tex_errors`].
 //!
 //! Generated elements carry `data-bindery-origin` (their byte offset in the file); the
-//! sanitizer moves it into [`Element::origin`] so later stages can point at a line.
+//! sanitizer moves it into `Element::origin` (src/dom.rs) so later stages can point at a line.
 //! Nothing here reads files: link and image targets are resolved later, on the tree.
 
 use std::collections::{HashMap, HashSet};
@@ -125,7 +125,7 @@ fn render_html(markdown: &str, origin_base: usize, next_figure: &mut usize) -> S
     render_html_parts(markdown, origin_base, next_figure).0
 }
 
-/// [`render_html`], the origin of the first Markdown element nested more than
+/// `render_html`'s HTML, the origin of the first Markdown element nested more than
 /// [`nesting::MAX_NESTING`] deep (if one is), and the formulas that could not be converted.
 fn render_html_parts(
     markdown: &str,

@@ -39,7 +39,7 @@ pub struct Manuscript {
 /// order its `SUMMARY.md` or `chapters:` gives, else in name order. All problems are reported
 /// together.
 ///
-/// Every chapter goes through [`resolve`] like any other input: a file named on the command
+/// Every chapter goes through [`resolve_path`] like any other input: a file named on the command
 /// line must stay inside the folder it was named in, and a chapter found in a folder inside
 /// that folder, after symlinks are followed (a chapter symlinked to `~/.ssh/config` is refused,
 /// not published).
@@ -122,7 +122,7 @@ fn parent_folder(path: &Path) -> PathBuf {
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
 }
 
-/// The `*.md` files directly in `dir`, sorted by name. Symlinks are listed too; [`resolve`]
+/// The `*.md` files directly in `dir`, sorted by name. Symlinks are listed too; [`resolve_path`]
 /// then decides whether what they point at may be read.
 fn markdown_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut found = Vec::new();

@@ -7,13 +7,13 @@
 //!
 //! The work happens in three passes, each simple on its own:
 //!
-//! 1. **Parse and filter** ([`Filter`]): html5ever parses the fragment exactly as a browser
+//! 1. **Parse and filter** (`Filter`): html5ever parses the fragment exactly as a browser
 //!    would (in a `<body>` context), which settles well-formedness and resolves entities. The
 //!    parser's tree is converted into our own [`Node`] tree, keeping only an allowlist of
 //!    elements and attributes. Dangerous elements go with their content; unknown or obsolete
 //!    ones are unwrapped (their content kept). URLs with script-capable or local schemes are
 //!    removed. The Markdown stage's `data-bindery-origin` attribute becomes [`Element::origin`].
-//! 2. **Repair the content model** ([`Repair`]): the HTML parser accepts nestings the schema
+//! 2. **Repair the content model** (`Repair`): the HTML parser accepts nestings the schema
 //!    rejects (`<li>` outside a list, a `<div>` inside a `<span>`, a link inside a link, a
 //!    `<figcaption>` in the middle of a figure). Each class of problem is fixed by one general
 //!    rule — rename, unwrap or wrap — rather than per example; the rules were found by running

@@ -4,7 +4,7 @@
 //! decodes an image. Each output document has its own file: `container.rs`, `opf.rs`,
 //! `nav.rs`, `ncx.rs`, `chapter.rs`, `cover.rs`, `title_page.rs`, `illustrations.rs`, and
 //! the default stylesheet `bindery.css`. [`assemble`] decides which optional documents exist
-//! (through [`Plan`]) so the manifest, spine, navigation and guide always agree.
+//! (through its `Plan`) so the manifest, spine, navigation and guide always agree.
 //!
 //! Layout inside the zip (after `mimetype`, which `package.rs` writes):
 //!

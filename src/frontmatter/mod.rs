@@ -7,7 +7,7 @@
 //! first. YAML is read with serde-saphyr (pure Rust, with budgets that refuse alias bombs),
 //! TOML with the `toml` crate.
 //!
-//! - [`split`]: the block and the body, told apart by their fences;
+//! - [`split()`]: the block and the body, told apart by their fences;
 //! - `tree`: YAML or TOML to one located tree, with hints for the usual syntax mistakes;
 //! - `check`: how a key is checked — wrong types, unknown and repeated keys, at any depth;
 //! - `keys`: one validator per group of keys;

@@ -9,7 +9,7 @@
 //! by a hash of its bytes, so names are stable across builds.
 //!
 //! Work is planned first (cheap: file sizes only, [`plan`]) and done second, on rayon threads
-//! taking the largest job first ([`schedule`]); each worker holds one decoded image at a time,
+//! taking the largest job first (`schedule`); each worker holds one decoded image at a time,
 //! so memory does not grow with the number of images, and every image first takes its
 //! estimated cost from a memory budget shared by the workers ([`budget`]), so large images
 //! wait for each other instead of decoding all at once. Sources are parsed whole before any

@@ -13,7 +13,7 @@
 //! Tools write a `<!DOCTYPE svg PUBLIC …>` (Graphviz, matplotlib, Illustrator; issue 9): the
 //! DOCTYPE is removed before parsing and its external identifier is never resolved. Entities
 //! declared in its internal subset (Illustrator declares its namespaces that way) are
-//! expanded by [`prolog`] only when each is plain text, so expansion is linear and bounded;
+//! expanded by `prolog` only when each is plain text, so expansion is linear and bounded;
 //! an entity built from other entities (the shape of a "billion laughs" bomb), a parameter
 //! entity or one read from a file is refused.
 //!
