@@ -10,7 +10,10 @@
 
 // Whatever the input, bindery reports a located problem and exits; it never panics. Tests
 // (cfg(test)) may unwrap: there a panic is a failed test.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod cli;
 pub mod config;
@@ -29,13 +32,13 @@ pub mod lint;
 pub mod markdown;
 pub mod mathml;
 pub mod model;
-pub mod output;
-pub mod order;
 pub mod nesting;
+pub mod order;
+pub mod output;
 pub mod package;
 pub mod report;
-pub mod serve;
 pub mod script;
+pub mod serve;
 pub mod snippets;
 pub mod source;
 pub mod stylesheet;

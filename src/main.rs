@@ -8,7 +8,10 @@
 
 // Whatever the input, bindery reports a located problem and exits; it never panics. Tests
 // (cfg(test)) may unwrap: there a panic is a failed test.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -239,7 +242,12 @@ fn serve(args: ServeArgs) -> ExitCode {
     let listener = match bindery::serve::bind(args.port) {
         Ok(listener) => listener,
         Err(error) => {
-            print_error(&error, "serve failed", "nothing was started", config.verbose);
+            print_error(
+                &error,
+                "serve failed",
+                "nothing was started",
+                config.verbose,
+            );
             return ExitCode::from(1);
         }
     };

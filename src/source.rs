@@ -465,10 +465,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bom.md");
         fs::write(&path, b"\xEF\xBB\xBF# Title\n").unwrap();
-        assert_eq!(
-            read_markdown(&path).unwrap(),
-            "# Title\n"
-        );
+        assert_eq!(read_markdown(&path).unwrap(), "# Title\n");
     }
 
     #[test]

@@ -15,7 +15,6 @@ use crate::diagnostics::{Diagnostic, Location};
 use crate::images::work;
 use crate::source::{self, InputKind};
 
-
 /// Where the packaged files go, relative to the stylesheet inside the EPUB (`css/`).
 const RESOURCE_FOLDER: &str = "files";
 

@@ -362,6 +362,7 @@ impl BitWriter {
         }
         self.bytes
     }
+}
 
 /// Markdown input memory (issue 10): the largest book the limit accepts, written as densely
 /// with links, emphasis and code as prose gets, builds in under 300 MiB; 50 MB of Markdown is

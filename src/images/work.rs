@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use image::metadata::Orientation;
 
 use super::animation::{self, Animation};
-use super::colour::ColourOutcome;
 use super::budget::{self, Budget, OverBudget};
+use super::colour::ColourOutcome;
 use super::decode::{self, DecodeError, SourceFormat};
 use super::encode::{self, EncodeError, OutputFormat};
 use super::plan::PlannedJob;
