@@ -91,17 +91,3 @@ const EXAMPLE: &[Case] = &[
     Case::new("a good book builds", scene::good, &["build", "{book}", "-o", "{out}/book.epub"], 0, "", scene::ok),
     Case::new("a missing input is refused", scene::good, &["build", "{book}/nope.md", "-o", "{out}/book.epub"], 1, "nope.md", scene::ok),
 ];
-
-mod stylesheets;
-
-#[test]
-fn stylesheets_cases() {
-    run_table("stylesheets", stylesheets::CASES)
-}
-
-mod svg;
-
-#[test]
-fn svg_cases() {
-    run_table("svg", svg::CASES)
-}

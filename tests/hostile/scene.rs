@@ -433,7 +433,7 @@ pub fn epub_text(scene: &Scene, suffix: &str) -> String {
 }
 
 /// Asserts that no entry of `out/book.epub` whose name ends with `suffix` contains `text`.
-pub fn epub_lacks(scene: &Scene, suffix: &str, text: &str) {
+pub fn epub_entry_lacks(scene: &Scene, suffix: &str, text: &str) {
     let entries = scene.epub("out/book.epub");
     assert!(
         entries.iter().any(|(name, _)| name.ends_with(suffix)),

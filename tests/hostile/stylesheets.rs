@@ -4,7 +4,7 @@
 
 use std::process::Output;
 
-use crate::scene::{Case, Scene, epub_lacks, epub_text};
+use crate::scene::{Case, Scene, epub_entry_lacks, epub_text};
 
 const BUILD: &[&str] = &["build", "{book}", "-o", "{out}/book.epub"];
 const STRICT: &[&str] = &[
@@ -23,7 +23,7 @@ fn sheet(scene: &Scene, css: &str) {
 }
 
 fn lacks(scene: &Scene, text: &str) {
-    epub_lacks(scene, "css/extra.css", text);
+    epub_entry_lacks(scene, "css/extra.css", text);
 }
 
 fn keeps(scene: &Scene, text: &str) {
@@ -49,9 +49,9 @@ pub const CASES: &[Case] = &[
     Case::new("css: escaped url() to a remote image is decoded and dropped", |s| sheet(s, "p { background: u\\72l(https://evil.example/t.png); color: red }"), BUILD, 0, "points outside the book", |s, _: &Output| { lacks(s, "evil.example"); keeps(s, "color: red"); }),
     Case::new("css: escaped @import of a remote sheet is dropped", |s| sheet(s, "@\\69mport url(https://evil.example/a.css);\np { color: red }"), BUILD, 0, "`@import` was dropped", |s, _| lacks(s, "evil.example")),
     Case::new("css: a local @import is dropped, not followed", |s| { sheet(s, "@import \"more.css\";"); s.write("book/more.css", b"p { color: blue }"); }, BUILD, 0, "paste the imported rules", |s, _| lacks(s, "more.css")),
-    Case::new("css: url() to a file outside the book is dropped", |s| sheet(s, "body { background: url(../outside/secret.txt) }"), BUILD, 0, "outside the book folder", |s, _| { lacks(s, "secret"); epub_lacks(s, "", "SECRET-OUTSIDE-THE-BOOK"); }),
-    Case::new("css: url(/etc/passwd) is dropped", |s| sheet(s, "body { background: url(/etc/passwd) }"), BUILD, 0, "outside the book folder", |s, _| { lacks(s, "passwd"); epub_lacks(s, "", "root:"); }),
-    Case::new("css: a symlink inside the book to a file outside is dropped", |s| { sheet(s, "body { background: url(images/link.png) }"); s.symlink("outside/secret.txt", "book/images/link.png"); }, BUILD, 0, "outside the book folder", |s, _| epub_lacks(s, "", "SECRET-OUTSIDE-THE-BOOK")),
+    Case::new("css: url() to a file outside the book is dropped", |s| sheet(s, "body { background: url(../outside/secret.txt) }"), BUILD, 0, "outside the book folder", |s, _| { lacks(s, "secret"); epub_entry_lacks(s, "", "SECRET-OUTSIDE-THE-BOOK"); }),
+    Case::new("css: url(/etc/passwd) is dropped", |s| sheet(s, "body { background: url(/etc/passwd) }"), BUILD, 0, "outside the book folder", |s, _| { lacks(s, "passwd"); epub_entry_lacks(s, "", "root:"); }),
+    Case::new("css: a symlink inside the book to a file outside is dropped", |s| { sheet(s, "body { background: url(images/link.png) }"); s.symlink("outside/secret.txt", "book/images/link.png"); }, BUILD, 0, "outside the book folder", |s, _| epub_entry_lacks(s, "", "SECRET-OUTSIDE-THE-BOOK")),
     Case::new("css: </style> in a string cannot be spelled", |s| sheet(s, "p::after { content: \"</style><script>alert(1)</script>\" }"), BUILD, 0, "", |s, _| { lacks(s, "</"); lacks(s, "<script"); }),
     Case::new("css: </style> in a comment is dropped with the comment", |s| sheet(s, "/* </style><script>alert(1)</script> */ p { color: red }"), BUILD, 0, "", |s, _| { lacks(s, "</"); keeps(s, "color: red"); }),
     Case::new("css: <!-- and --> are dropped", |s| sheet(s, "<!-- p { color: red } -->"), BUILD, 0, "", |s, _| { lacks(s, "<!--"); lacks(s, "-->"); }),

@@ -5,7 +5,7 @@
 
 use std::process::Output;
 
-use crate::scene::{Case, Scene, epub_lacks, epub_text};
+use crate::scene::{Case, Scene, epub_entry_lacks, epub_text};
 
 const BUILD: &[&str] = &["build", "{book}", "-o", "{out}/book.epub"];
 const CHECK: &[&str] = &["check", "{book}"];
@@ -25,7 +25,7 @@ fn drawing(scene: &Scene, inner: &str) {
 }
 
 fn lacks(scene: &Scene, text: &str) {
-    epub_lacks(scene, ".svg", text);
+    epub_entry_lacks(scene, ".svg", text);
 }
 
 fn kept(scene: &Scene) {
