@@ -15,9 +15,15 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod images;
 mod scene;
 
 use scene::{Case, run_table};
+
+#[test]
+fn images_cases() {
+    run_table("images", images::CASES)
+}
 
 #[test]
 fn example_cases() {
