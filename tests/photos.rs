@@ -172,7 +172,7 @@ fn appended_gps_and_text_never_reach_the_book() {
         "hopper.webp",
     ] {
         let mut source = if name == "flower-clean.jpg" {
-            clean_jpeg(&photo("placeholder-description.jpg"))
+            photo("flower-q30-clean.jpg")
         } else {
             photo(name)
         };
@@ -212,17 +212,6 @@ fn appended_gps_and_text_never_reach_the_book() {
             other => panic!("{name}: {other}"),
         }
     }
-}
-
-/// A photo re-saved the way a clean editor would, small enough to be copied as it is (JFIF
-/// and the image, quality 30): the path that used to keep what was appended.
-fn clean_jpeg(jpeg: &[u8]) -> Vec<u8> {
-    let pixels = image::load_from_memory(jpeg).unwrap().to_rgb8();
-    let mut bytes = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 30)
-        .encode_image(&pixels)
-        .unwrap();
-    bytes
 }
 
 #[test]

@@ -72,16 +72,15 @@ fn encoded(format: image::ImageFormat) -> Vec<u8> {
     bytes.into_inner()
 }
 
-/// A clean JPEG small enough to be copied as it is (the path that used to keep appended data).
+/// A clean JPEG small enough to be copied as it is (the path that used to keep appended
+/// data): `tests/photos/flower-q30-clean.jpg`, a real photo re-saved at quality 30, JFIF and
+/// the image only; today's main copies it, appended data and all.
 fn clean_jpeg() -> Vec<u8> {
-    let pixels = image::RgbImage::from_fn(40, 30, |x, y| {
-        image::Rgb([(x * 6) as u8, (y * 8) as u8, 120])
-    });
-    let mut bytes = Vec::new();
-    jpeg_encoder::Encoder::new(&mut bytes, 30)
-        .encode(pixels.as_raw(), 40, 30, jpeg_encoder::ColorType::Rgb)
-        .expect("encode");
-    bytes
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/photos/flower-q30-clean.jpg"
+    );
+    std::fs::read(path).expect("the test photo")
 }
 
 fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
