@@ -148,14 +148,20 @@ pub fn transform_within(
         decoded.stored_size
     };
     let size = resize::fit(upright, fit_box);
+    let palette = if size == upright {
+        None
+    } else {
+        encode::source_palette(&image, decoded.format)
+    };
     let image = resize::resize(image, size)?;
     let resized_at = Instant::now();
 
-    let encoded = encode::encode(
+    let encoded = encode::encode_scaled(
         &image,
         decoded.icc_profile.as_deref(),
         quality,
         decoded.format,
+        palette.as_deref(),
     )?;
     drop(image);
     // Never bigger (issue 11): an image that needs no change at all may go in as its own

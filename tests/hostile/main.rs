@@ -15,6 +15,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod images;
 mod scene;
 
 mod cache;
@@ -29,6 +30,11 @@ mod stylesheets;
 mod svg;
 
 use scene::{Case, run_table};
+
+#[test]
+fn images_cases() {
+    run_table("images", images::CASES)
+}
 
 #[test]
 fn example_cases() {
