@@ -130,7 +130,7 @@ pub fn meta(
     let (date, modified) = dates(c, &f, defaults);
     let identifier = identifier(c, &f, &title, &creators);
     let (toc_depth, split_level, list_of_illustrations) = layout(c, &f);
-    let (direction, writing_mode) = script(c, &f);
+    let (direction, writing_mode) = script(c, &f, &language);
     let series = c.text("series", f.get("series"), MAX_LINE_CHARS);
     let series_index = c.text("series-index", f.get("series-index"), 40);
     let description = c
@@ -490,7 +490,11 @@ fn layout(c: &mut Checker<'_>, f: &Fields<'_>) -> (u8, u8, ListOfIllustrations) 
     (toc_depth, split_level, loi)
 }
 
-fn script(c: &mut Checker<'_>, f: &Fields<'_>) -> (Option<TextDirection>, Option<WritingMode>) {
+fn script(
+    c: &mut Checker<'_>,
+    f: &Fields<'_>,
+    language: &str,
+) -> (Option<TextDirection>, Option<WritingMode>) {
     let direction = c
         .choice("direction", f.get("direction"), &["ltr", "rtl", "auto"])
         .map(|word| match word {
@@ -498,16 +502,36 @@ fn script(c: &mut Checker<'_>, f: &Fields<'_>) -> (Option<TextDirection>, Option
             "auto" => TextDirection::Auto,
             _ => TextDirection::Ltr,
         });
+    // CSS's own names are accepted too: people copy them from stylesheets.
     let writing_mode = c
         .choice(
             "writing-mode",
             f.get("writing-mode"),
-            &["horizontal", "vertical"],
+            &[
+                "horizontal-tb",
+                "vertical-rl",
+                "vertical-lr",
+                "horizontal",
+                "vertical",
+            ],
         )
         .map(|word| match word {
-            "vertical" => WritingMode::Vertical,
+            "vertical" | "vertical-rl" | "vertical-lr" => WritingMode::Vertical,
             _ => WritingMode::Horizontal,
         });
+    if writing_mode == Some(WritingMode::Vertical)
+        && crate::script::vertical_writing_mode(language).is_none()
+        && let Some(entry) = f.get("writing-mode")
+    {
+        c.warning(
+            entry.pos,
+            format!(
+                "`writing-mode: vertical` is for Chinese, Japanese, Korean or Mongolian text, and the book's language is `{language}`; the book stays horizontal"
+            ),
+            "set `language:` to the book's language (such as `ja` or `zh-Hant`), or remove `writing-mode`".to_string(),
+        );
+        return (direction, None);
+    }
     (direction, writing_mode)
 }
 

@@ -179,7 +179,7 @@ pub const CASES: &[Case] = &[
     Case::new("a chapter symlinked out of the book is refused", chapter_symlink_out, &["build", "{book}", "-o", "{out}/book.epub"], 1, "zz-private.md` is outside the book folder", ok),
     Case::new("a chapter symlinked to /dev/zero is refused", chapter_symlink_dev_zero, &["build", "{book}", "-o", "{out}/book.epub"], 1, "zero.md` is outside the book folder", ok),
     Case::new("a fifo named .md is refused, not skipped", chapter_fifo, &["build", "{book}", "-o", "{out}/book.epub"], 1, "pipe.md` is not a regular file", ok),
-    Case::new("a 17 MiB chapter is refused", chapter_too_large, &["build", "{book}", "-o", "{out}/book.epub"], 1, "is larger than the 16 MiB limit for a chapter", ok),
+    Case::new("a 17 MiB chapter is refused", chapter_too_large, &["build", "{book}", "-o", "{out}/book.epub"], 1, "is larger than the 6 MiB limit for a chapter", ok),
     Case::new("a dangling chapter symlink is reported", chapter_dangling, &["build", "{book}", "-o", "{out}/book.epub"], 1, "zz-gone.md` not found", ok),
     Case::new("a chapter named on the command line may not link out", chapter_named_link, &["build", "{book}/link.md", "-o", "{out}/book.epub"], 1, "link.md` is outside the book folder", ok),
     Case::new("a folder symlink named .md is not a chapter", chapters_folder_link, &["build", "{book}", "-o", "{out}/book.epub"], 0, "", ok),

@@ -98,8 +98,8 @@ fn deep_raw_math(scene: &Scene) {
 
 #[rustfmt::skip]
 pub const CASES: &[Case] = &[
-    Case::new("an unknown direction is refused", bad_direction, &["build", "{book}", "-o", "{out}/book.epub"], 1, "`direction: sideways` is not a text direction", scene::ok),
-    Case::new("an unknown writing mode is refused", bad_writing_mode, &["build", "{book}", "-o", "{out}/book.epub"], 1, "`writing-mode: diagonal` is not a writing mode", scene::ok),
+    Case::new("an unknown direction is refused", bad_direction, &["build", "{book}", "-o", "{out}/book.epub"], 1, "`direction` must be `ltr`, `rtl` or `auto`, found `sideways`", scene::ok),
+    Case::new("an unknown writing mode is refused", bad_writing_mode, &["build", "{book}", "-o", "{out}/book.epub"], 1, "`writing-mode` must be", scene::ok),
     Case::new("vertical writing for English is a warning", vertical_english, &["build", "{book}", "-o", "{out}/book.epub"], 0, "`writing-mode: vertical` is for Chinese", scene::ok),
     Case::new("TeX is not read as Markdown", starred_tex, &["build", "{book}", "-o", "{out}/book.epub"], 0, "", tex_kept_as_written),
     Case::new("unreadable TeX is a located warning, shown verbatim", unreadable_tex, &["build", "{book}", "-o", "{out}/book.epub"], 0, "essay.md:13:", shown_verbatim),
