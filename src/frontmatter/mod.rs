@@ -358,7 +358,7 @@ mod tests {
 
     #[test]
     fn toml_front_matter_reads_like_yaml() {
-        let text = "+++\ntitle = \"T\"\ndate = 2015-05-21T11:00:00-07:00\ntags = [\"sea\"]\ndirection = \"rtl\"\nwriting-mode = \"vertical\"\nchapters = [\"a.md\"]\ndraft = true\n+++\n";
+        let text = "+++\ntitle = \"T\"\nlanguage = \"ja\"\ndate = 2015-05-21T11:00:00-07:00\ntags = [\"sea\"]\ndirection = \"rtl\"\nwriting-mode = \"vertical\"\nchapters = [\"a.md\"]\ndraft = true\n+++\n";
         let parsed = parse(text).unwrap();
         let m = parsed.meta;
         assert_eq!(m.date.as_deref(), Some("2015-05-21T11:00:00-07:00"));
