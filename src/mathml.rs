@@ -52,7 +52,20 @@ pub fn tex_to_mathml(tex: &str, display: bool, origin: usize) -> Result<String, 
         std::thread::Builder::new()
             .name("tex".into())
             .stack_size(CONVERTER_STACK_BYTES)
-            .spawn_scoped(scope, || convert(tex, display))
+            .spawn_scoped(scope, || {
+                convert(tex, display).or_else(|first| {
+                    // Formulas written for a Markdown renderer that runs before the math
+                    // engine (rustdoc or Jekyll with KaTeX/MathJax) escape Markdown's own
+                    // characters inside them: `S\_2\'` for `S_2'`. When the TeX as written
+                    // does not convert, it is tried once with those escapes undone; the
+                    // `alttext` keeps what the author wrote.
+                    let unescaped = without_markdown_escapes(tex);
+                    if unescaped == tex {
+                        return Err(first);
+                    }
+                    convert(&unescaped, display).map_err(|_| first)
+                })
+            })
             .map(|thread| thread.join())
     });
     let converted = match converted {
@@ -87,6 +100,38 @@ pub const MAX_TEX_BYTES: usize = 16 * 1024;
 /// The converter's stack: measured, a nesting level takes at most a few KiB, and 16 KiB of
 /// TeX nests at most 8,192 levels deep. Only the pages used are ever committed.
 const CONVERTER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// `tex` with CommonMark's backslash escapes of `_`, `*`, `^` and `'` undone: the characters a
+/// Markdown writer escapes so that emphasis does not eat a formula. (Other escapes, `\{` and
+/// `\\` above all, mean the same in TeX and stay.)
+fn without_markdown_escapes(tex: &str) -> String {
+    let mut out = String::with_capacity(tex.len());
+    let mut chars = tex.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.peek() {
+                Some('_' | '*' | '\'' | '^') => {
+                    if let Some(escaped) = chars.next() {
+                        out.push(escaped);
+                    }
+                    continue;
+                }
+                Some('\\') => {
+                    // `\\` is TeX's line break: keep both, and do not read the second as
+                    // the start of an escape.
+                    out.push('\\');
+                    if let Some(second) = chars.next() {
+                        out.push(second);
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(c);
+    }
+    out
+}
 
 fn convert(tex: &str, display: bool) -> Result<String, TexError> {
     // One converter per call: its state (equation numbers) must not leak between formulas,
@@ -520,6 +565,17 @@ mod tests {
         let mut out = String::new();
         write_xhtml(&sanitized.nodes, &mut out);
         (out, sanitized.removed.into_iter().map(|r| r.what).collect())
+    }
+
+    #[test]
+    fn markdown_escaped_tex_converts_and_keeps_what_was_written() {
+        assert_eq!(
+            without_markdown_escapes(r"S\_2\' + a\*b \\ \{x\}"),
+            r"S_2' + a*b \\ \{x\}"
+        );
+        let html = tex_to_mathml(r"S\_2\' + T\_3", false, 7).unwrap();
+        assert!(html.contains(r#"alttext="S\_2\' + T\_3""#), "{html}");
+        assert!(html.contains("<msub>"), "{html}");
     }
 
     #[test]
