@@ -244,9 +244,16 @@ fn analyse(config: &Config) -> Result<Analysis> {
     let stylesheet = meta
         .as_ref()
         .and_then(|m| m.css.as_deref())
-        .and_then(|css| read_stylesheet(&manuscript, css, &mut diagnostics))
-        .map(|(path, text)| {
-            let (sheet, warnings) = stylesheet::prepare(&path, &text, &manuscript.root);
+        .and_then(|css| {
+            read_stylesheet(&manuscript, css, &mut diagnostics).map(|(path, text)| {
+                // Messages name the stylesheet as the author knows it (`book/style.css`), not
+                // by its canonical path.
+                let written = css.strip_prefix(&manuscript.root).unwrap_or(css);
+                (manuscript.root.join(written), path, text)
+            })
+        })
+        .map(|(shown, path, text)| {
+            let (sheet, warnings) = stylesheet::prepare(&shown, &text, &manuscript.root);
             diagnostics.extend(warnings);
             PreparedStylesheet { path, sheet }
         });
