@@ -221,18 +221,7 @@ fn watch(args: WatchArgs) -> ExitCode {
             let _ = std::io::stdout().flush();
         }
     });
-    match watched {
-        Ok(()) => {
-            if !config.quiet {
-                eprintln!("stopped watching");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            print_error(&error, "watch failed", "stopped", config.verbose);
-            ExitCode::from(1)
-        }
-    }
+    stopped(&watched, &config, "stopped watching", "watch failed")
 }
 
 /// `bindery serve`: `watch`, with a reader page on 127.0.0.1. Its address is the first line
@@ -288,15 +277,20 @@ fn serve(args: ServeArgs) -> ExitCode {
             let _ = stdout.flush();
         }
     });
-    match served {
+    stopped(&served, &config, "stopped the preview", "serve failed")
+}
+
+/// How `watch` and `serve` end: stopped on Ctrl-C (exit 0), or failed to keep watching.
+fn stopped(outcome: &Result<()>, config: &Config, done: &str, failed: &str) -> ExitCode {
+    match outcome {
         Ok(()) => {
             if !config.quiet {
-                eprintln!("stopped the preview");
+                eprintln!("{done}");
             }
             ExitCode::SUCCESS
         }
         Err(error) => {
-            print_error(&error, "serve failed", "stopped", config.verbose);
+            print_error(error, failed, "stopped", config.verbose);
             ExitCode::from(1)
         }
     }
