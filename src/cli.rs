@@ -141,7 +141,7 @@ pub struct BuildArgs {
     #[arg(value_name = "INPUT", default_value = "book")]
     pub inputs: Vec<PathBuf>,
 
-    /// Where to write the EPUB [default: `<slug of the title>.epub` in the current folder].
+    /// Where to write the EPUB [default: the title as a file name, e.g. `my-book.epub`, in the current folder].
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
