@@ -29,7 +29,7 @@ pub const CASES: &[Case] = &[
     Case::new("a GIF of 3000 frames builds as one frame, warned at its line", gif_many_frames, BUILD, 0, "essay.md:9:1", flattened_warning),
     Case::new("a GIF of 3000 frames fails under --deny-warnings", gif_many_frames, &["build", "{book}", "-o", "{out}/book.epub", "--deny-warnings"], 1, "more than 1000 frames", scene::ok),
     Case::new("images.animation: first-frame takes the first frame without a warning", gif_many_frames_first_frame, BUILD, 0, "", no_animation_warning),
-    Case::new("a wrong images.animation value is refused with the two choices", bad_animation_choice, BUILD, 1, "expected one of keep, first-frame", scene::ok),
+    Case::new("a wrong images.animation value is refused with the two choices", bad_animation_choice, BUILD, 1, "`images.animation` must be `keep` or `first-frame`", scene::ok),
     Case::new("check reads a 3000-frame GIF within bounds", gif_many_frames, &["check", "{book}"], 0, "", scene::ok),
 ];
 
