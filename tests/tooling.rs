@@ -232,7 +232,15 @@ fn quiet_prints_nothing_on_success_and_verbose_prints_each_stage() {
     let verbose = run(bindery(dir.path()).args(["build", "book", "--no-cache", "-v"]));
     assert_eq!(verbose.status.code(), Some(0));
     let stderr = text(&verbose.stderr);
-    let lines: Vec<&str> = stderr.lines().collect();
+    // Each image's bytes in → out come first (`… 15 kB → 8 kB (-46 %)`), then the stages.
+    assert!(
+        stderr
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains(" → ") && l.ends_with("%)")),
+        "{stderr}"
+    );
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.ends_with("%)")).collect();
     assert_eq!(lines.len(), 4, "{stderr}");
     for (line, stage) in lines
         .iter()
