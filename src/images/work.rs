@@ -107,33 +107,39 @@ pub fn transform_within(
             warning: None,
         });
     }
+    // The rebuilt copy (ICC profile capped, text chunks dropped) and the memory budget come
+    // first: animations are decoded from that copy too, never from the file as it came.
+    let prepared = prepare(source, fit_box)?;
+    let _memory = budget.acquire(prepared.estimate);
     // Grey animations are not worth a special case: an animated GIF stays in colour.
-    let warning =
-        match animation::transform(source, decode::sniff(source)?, fit_box, animation_choice)? {
-            animation::Outcome::Animated {
+    let warning = match animation::transform(
+        &prepared.for_decoding,
+        decode::sniff(&prepared.for_decoding)?,
+        fit_box,
+        animation_choice,
+    )? {
+        animation::Outcome::Animated {
+            bytes,
+            width,
+            height,
+            ..
+        } => {
+            return Ok(Transformed {
+                format: OutputFormat::Gif,
                 bytes,
                 width,
                 height,
-                ..
-            } => {
-                return Ok(Transformed {
-                    format: OutputFormat::Gif,
-                    bytes,
-                    width,
-                    height,
-                    copied: false,
-                    timings: StageTimes {
-                        encode: started.elapsed(),
-                        ..StageTimes::default()
-                    },
-                    warning: None,
-                });
-            }
-            animation::Outcome::Flattened { reason } => Some(animation::flattened_warning(&reason)),
-            animation::Outcome::Still => None,
-        };
-    let prepared = prepare(source, fit_box)?;
-    let _memory = budget.acquire(prepared.estimate);
+                copied: false,
+                timings: StageTimes {
+                    encode: started.elapsed(),
+                    ..StageTimes::default()
+                },
+                warning: None,
+            });
+        }
+        animation::Outcome::Flattened { reason } => Some(animation::flattened_warning(&reason)),
+        animation::Outcome::Still => None,
+    };
     let decoded = decode::decode(&prepared.for_decoding, fit_box)?;
     drop(prepared.for_decoding);
     let decoded_at = Instant::now();

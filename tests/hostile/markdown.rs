@@ -41,7 +41,7 @@ pub const CASES: &[Case] = &[
     Case::new("`:wq` after a paragraph is text, not a definition", vim_quit, BUILD, 0, "", vim_text_kept),
     Case::new("a README's GitHub-style table of contents resolves", github_toc, BUILD, 0, "", no_link_removed),
     Case::new("links to chapter.html reach chapter.md", html_links, BUILD, 0, "", no_link_removed),
-    Case::new("more than 6 MiB of Markdown is refused", too_large, BUILD, 1, "this file is too large", scene::ok),
+    Case::new("more than 6 MiB of Markdown is refused", too_large, BUILD, 1, "is larger than the 6 MiB limit", scene::ok),
     Case::new("600 identical warnings print as one group", identical_warnings, BUILD, 0, "… and 599 more like this", scene::ok),
 ];
 
