@@ -42,9 +42,26 @@ pub fn requested(
         // The title is wrong; that error is reported already.
         (None, None) => return None,
     };
-    Some(match suffix {
+    let named = match suffix {
         Some(suffix) => with_suffix(&plain, suffix),
         None => plain,
+    };
+    // Several targets, one of them Kobo's: its file must end in `.kepub.epub`, or Kobo
+    // readers open it with their plain EPUB engine.
+    let name = named.file_name().map(|n| n.to_string_lossy().into_owned());
+    Some(match name {
+        Some(name)
+            if suffix.is_some()
+                && extension == "kepub.epub"
+                && name.ends_with(".epub")
+                && !name.ends_with(".kepub.epub") =>
+        {
+            named.with_file_name(format!(
+                "{}.kepub.epub",
+                &name[..name.len() - ".epub".len()]
+            ))
+        }
+        _ => named,
     })
 }
 
