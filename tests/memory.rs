@@ -16,6 +16,8 @@
 
 #![cfg(unix)]
 
+mod support;
+
 use std::fs;
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
@@ -251,23 +253,8 @@ fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
     body.extend_from_slice(data);
     let mut bytes = u32::try_from(data.len()).unwrap().to_be_bytes().to_vec();
     bytes.extend_from_slice(&body);
-    bytes.extend_from_slice(&crc32(&body).to_be_bytes());
+    bytes.extend_from_slice(&support::crc32(&body).to_be_bytes());
     bytes
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in bytes {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 /// A valid progressive JPEG, 4:2:0, of one flat grey: every DC difference is 0 and every block
