@@ -198,15 +198,9 @@ fn init(args: InitArgs) -> ExitCode {
 
 fn watch(args: WatchArgs) -> ExitCode {
     let config = args.build.into_config();
-    let stop = Arc::new(AtomicBool::new(false));
-    let handler_stop = Arc::clone(&stop);
-    if let Err(error) = ctrlc::set_handler(move || handler_stop.store(true, Ordering::SeqCst)) {
-        eprintln!(
-            "{}",
-            terminal::error(&format!("cannot handle Ctrl-C: {error}"))
-        );
+    let Some(stop) = stop_on_ctrl_c() else {
         return ExitCode::from(1);
-    }
+    };
     let watched = bindery::watch::watch(&config, &stop, |result, changed| {
         let cause = changed_files(changed);
         print_outcome(&config, result, "built", &cause);
@@ -250,15 +244,9 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    let handler_stop = Arc::clone(&stop);
-    if let Err(error) = ctrlc::set_handler(move || handler_stop.store(true, Ordering::SeqCst)) {
-        eprintln!(
-            "{}",
-            terminal::error(&format!("cannot handle Ctrl-C: {error}"))
-        );
+    let Some(stop) = stop_on_ctrl_c() else {
         return ExitCode::from(1);
-    }
+    };
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "http://{address}/");
     let _ = stdout.flush();
@@ -278,6 +266,23 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     });
     stopped(&served, &config, "stopped the preview", "serve failed")
+}
+
+/// The flag Ctrl-C sets, for the commands that run until stopped; `None` (after saying why)
+/// when the handler cannot be installed.
+fn stop_on_ctrl_c() -> Option<Arc<AtomicBool>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let handler_stop = Arc::clone(&stop);
+    match ctrlc::set_handler(move || handler_stop.store(true, Ordering::SeqCst)) {
+        Ok(()) => Some(stop),
+        Err(error) => {
+            eprintln!(
+                "{}",
+                terminal::error(&format!("cannot handle Ctrl-C: {error}"))
+            );
+            None
+        }
+    }
 }
 
 /// How `watch` and `serve` end: stopped on Ctrl-C (exit 0), or failed to keep watching.
