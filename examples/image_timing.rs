@@ -181,7 +181,7 @@ fn run_whole_build(files: &[String], settings: &PipelineSettings) -> ExitCode {
         return ExitCode::FAILURE;
     };
     let started = Instant::now();
-    match process(&jobs, settings, scratch.path()) {
+    match process(&jobs, settings, scratch.path(), &bindery::progress::Silent) {
         Ok(images) => {
             let bytes_in: u64 = images.iter().map(|image| image.bytes_in).sum();
             let bytes_out: u64 = images.iter().map(|image| image.bytes_out).sum();

@@ -4,7 +4,7 @@
 //!
 //! stdout carries only what a script reads: the EPUB's path, or the `--report json` document,
 //! or a completion script or man page. Everything for people goes to stderr, styled on a
-//! terminal (see `bindery::terminal`).
+//! terminal (see `cli::terminal`).
 
 // Whatever the input, bindery reports a located problem and exits; it never panics. Tests
 // (cfg(test)) may unwrap: there a panic is a failed test.
@@ -23,13 +23,16 @@ use std::time::Instant;
 use anstream::{eprint, eprintln};
 use clap::Parser;
 
-use bindery::cli::{
-    BuildCommand, CheckArgs, Cli, Command, InitArgs, ReportFormat, ServeArgs, WatchArgs,
-};
+mod cli;
+
 use bindery::config::Config;
 use bindery::error::{Error, Result};
-use bindery::report::JsonReport;
-use bindery::{Report, terminal, validate};
+use bindery::{Report, validate};
+use cli::args::{
+    BuildCommand, CheckArgs, Cli, Command, InitArgs, ReportFormat, ServeArgs, WatchArgs,
+};
+use cli::report::JsonReport;
+use cli::terminal;
 
 fn main() -> ExitCode {
     keep_large_buffers_out_of_the_heap();
@@ -41,13 +44,13 @@ fn main() -> ExitCode {
         Command::Watch(args) => watch(args),
         Command::Serve(args) => serve(args),
         Command::Completions(args) => {
-            bindery::cli::write_completions(args.shell, &mut std::io::stdout());
+            cli::args::write_completions(args.shell, &mut std::io::stdout());
             ExitCode::SUCCESS
         }
         Command::Man(args) => {
             let written = match &args.dir {
-                Some(dir) => bindery::cli::write_man_pages(dir),
-                None => bindery::cli::write_man_page(&mut std::io::stdout()),
+                Some(dir) => cli::args::write_man_pages(dir),
+                None => cli::args::write_man_page(&mut std::io::stdout()),
             };
             match written {
                 Ok(()) => ExitCode::SUCCESS,
@@ -77,7 +80,10 @@ fn build(command: BuildCommand) -> ExitCode {
     for config in &configs {
         let started = Instant::now();
         let result = match &tools {
-            Ok(tools) => bindery::build(config).and_then(|report| validated(report, tools, config)),
+            Ok(tools) => {
+                bindery::build_with_progress(config, &cli::progress::Bar::for_stderr(config.quiet))
+                    .and_then(|report| validated(report, tools, config))
+            }
             Err(missing) => Err(Error::Input(match missing {
                 Error::Input(diagnostics) => diagnostics.clone(),
                 other => vec![bindery::diagnostics::Diagnostic::error(other.to_string())],
@@ -143,7 +149,7 @@ fn validated(mut report: Report, tools: &[validate::Tool], config: &Config) -> R
 
 /// `bindery check`: every check of a build, nothing written.
 fn check(args: CheckArgs) -> ExitCode {
-    let config = args.into_config();
+    let config = args.to_config();
     let started = Instant::now();
     let result = bindery::check(&config);
     match &result {
@@ -168,7 +174,7 @@ fn check(args: CheckArgs) -> ExitCode {
 }
 
 fn init(args: InitArgs) -> ExitCode {
-    match bindery::init::init(&args.dir) {
+    match cli::init::init(&args.dir) {
         Ok(files) => {
             for file in files {
                 eprintln!(
@@ -201,7 +207,7 @@ fn watch(args: WatchArgs) -> ExitCode {
     let Some(stop) = stop_on_ctrl_c() else {
         return ExitCode::from(1);
     };
-    let watched = bindery::watch::watch(&config, &stop, |result, changed| {
+    let watched = cli::watch::watch(&config, &stop, |result, changed| {
         let cause = changed_files(changed);
         print_outcome(&config, result, "built", &cause);
         if result.is_err() {
@@ -222,7 +228,7 @@ fn watch(args: WatchArgs) -> ExitCode {
 /// on stdout (for scripts and tests), then each new EPUB's path as `watch` prints it.
 fn serve(args: ServeArgs) -> ExitCode {
     let config = args.build.into_config();
-    let listener = match bindery::serve::bind(args.port) {
+    let listener = match cli::serve::bind(args.port) {
         Ok(listener) => listener,
         Err(error) => {
             print_error(
@@ -253,7 +259,7 @@ fn serve(args: ServeArgs) -> ExitCode {
     if !config.quiet {
         eprintln!("previewing at http://{address}/ (Ctrl-C to stop)");
     }
-    let served = bindery::serve::serve(&config, listener, &stop, |result, changed| {
+    let served = cli::serve::serve(&config, listener, &stop, |result, changed| {
         print_outcome(&config, result, "built", &changed_files(changed));
         if result.is_err() {
             eprintln!("the preview keeps the last good book; waiting for changes");

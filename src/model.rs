@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::dom::Node;
+use crate::xhtml::dom::Node;
 
 /// Book-level metadata, from the first file's front matter, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,7 +193,7 @@ pub struct Book {
     /// Contents of the user's extra stylesheet (`css:` in front matter), if any, sanitised.
     pub extra_css: Option<String>,
     /// Fonts and images the extra stylesheet uses, stored beside it.
-    pub stylesheet_resources: Vec<crate::stylesheet::StyleResource>,
+    pub stylesheet_resources: Vec<crate::css::stylesheet::StyleResource>,
 }
 
 impl Book {

@@ -13,7 +13,6 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use bindery::dom::{Element, Node};
 use bindery::epub::assemble;
 use bindery::error::Error;
 use bindery::model::{
@@ -21,6 +20,7 @@ use bindery::model::{
     ListOfIllustrations, Meta, Series,
 };
 use bindery::package::{Compression, Entry, EntryData, write_atomically};
+use bindery::xhtml::dom::{Element, Node};
 
 const COVER_HREF: &str = "images/c0ffee.jpg";
 const PNG_HREF: &str = "images/5ea5ide.png";

@@ -9,8 +9,19 @@ use support::crc32;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use bindery::diagnostics::Diagnostic;
 use bindery::images::metadata::{jpeg_segments, png_chunks};
-use bindery::images::{ImageJob, PipelineSettings, ProcessedImage, Purpose, process};
+use bindery::images::{ImageJob, PipelineSettings, ProcessedImage, Purpose};
+use bindery::progress::Silent;
+
+/// The image pipeline, reporting no progress.
+fn process(
+    jobs: &[ImageJob],
+    settings: &PipelineSettings,
+    scratch: &std::path::Path,
+) -> Result<Vec<ProcessedImage>, Vec<Diagnostic>> {
+    bindery::images::process(jobs, settings, scratch, &Silent)
+}
 use image::{DynamicImage, Rgb, RgbImage, Rgba, RgbaImage};
 
 /// A fake ICC profile: only the header field the pipeline reads (the colour space) is real.

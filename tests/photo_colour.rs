@@ -15,8 +15,9 @@ use std::process::Command;
 use bindery::images::colour::{self, ColourOutcome};
 use bindery::images::decode;
 use bindery::images::metadata::jpeg_segments;
-use bindery::images::{ImageJob, PipelineSettings, ProcessedImage, Purpose, process};
+use bindery::images::{ImageJob, PipelineSettings, ProcessedImage, Purpose};
 use image::{DynamicImage, GenericImageView, RgbImage};
+use support::process;
 
 fn photo(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

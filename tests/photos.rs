@@ -11,7 +11,8 @@ use std::path::PathBuf;
 
 use bindery::images::metadata::{jpeg_segments, png_chunks};
 use bindery::images::strip;
-use bindery::images::{ImageJob, PipelineSettings, ProcessedImage, Purpose, process};
+use bindery::images::{ImageJob, PipelineSettings, ProcessedImage, Purpose};
+use support::process;
 
 fn photo(name: &str) -> Vec<u8> {
     let path: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "photos", name]

@@ -358,28 +358,11 @@ fn man_prints_one_page_with_every_subcommand_and_every_option() {
         !page.contains("(1)"),
         "no reference to a page `bindery man` does not print:\n{page}"
     );
-    // Every subcommand has its section, and every option of it is documented there.
-    let command = {
-        use clap::CommandFactory;
-        let mut command = bindery::cli::Cli::command().disable_help_subcommand(true);
-        command.build();
-        command
-    };
-    for sub in command.get_subcommands() {
-        let heading = format!(".SH \"BINDERY {}\"", sub.get_name().to_uppercase());
-        let start = page
-            .find(&heading)
-            .unwrap_or_else(|| panic!("no section {heading}:\n{page}"));
-        let section = &page[start..];
-        let section = &section[..section[1..].find("\n.SH ").map_or(section.len(), |i| i + 1)];
-        for option in sub.get_arguments().filter_map(|a| a.get_long()) {
-            let roff = format!("\\fB\\-\\-{}\\fR", option.replace('-', "\\-"));
-            assert!(
-                section.contains(&roff),
-                "`bindery {} --{option}` is documented:\n{section}",
-                sub.get_name()
-            );
-        }
+    // Every option of every subcommand is documented there: checked where the command line
+    // is defined, in the binary's own tests (src/cli/args.rs).
+    for sub in ["build", "check", "init", "watch", "serve", "completions"] {
+        let heading = format!(".SH \"BINDERY {}\"", sub.to_uppercase());
+        assert!(page.contains(&heading), "no section {heading}:\n{page}");
     }
 }
 

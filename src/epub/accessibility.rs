@@ -14,8 +14,8 @@
 //! - `dcterms:conformsTo` (the WCAG 2.1 AA claim): only when the checks that back it pass;
 //!   an image without alt text fails WCAG 1.1.1, so then there is no claim at all.
 
-use crate::dom::{Node, for_each_element};
 use crate::model::Book;
+use crate::xhtml::dom::{Node, for_each_element};
 
 /// The conformance claim EPUB Accessibility 1.1 defines for WCAG 2.1 Level AA.
 pub(crate) const CONFORMS_TO: &str = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA";

@@ -5,8 +5,8 @@
 //! (inline elements, text) is written exactly as it came, because adding whitespace between
 //! inline content would change what the reader sees.
 
-use crate::dom::{Node, write_xhtml};
 use crate::model::Chapter;
+use crate::xhtml::dom::{Node, write_xhtml};
 
 use super::xml::XmlWriter;
 use super::{Plan, xhtml_document};
@@ -109,7 +109,7 @@ fn separates_blocks(body: &[Node], index: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dom::Element;
+    use crate::xhtml::dom::Element;
 
     #[test]
     fn blocks_get_their_own_lines_and_inline_runs_stay_intact() {

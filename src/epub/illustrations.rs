@@ -15,7 +15,7 @@ pub(super) fn illustrations_page(plan: &Plan) -> String {
             let href = format!(
                 "{}#{}",
                 chapter.file_name,
-                crate::dom::encode_fragment(&figure.id)
+                crate::xhtml::dom::encode_fragment(&figure.id)
             );
             xml.open("li", &[]);
             xml.leaf("a", &[("href", &href)], &figure_label(figure, number + 1));

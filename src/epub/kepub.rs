@@ -9,7 +9,7 @@
 //!
 //! Text inside SVG or MathML is left alone: a `span` is not allowed there.
 
-use crate::dom::{Element, Node};
+use crate::xhtml::dom::{Element, Node};
 
 /// Elements whose text starts a new "paragraph" number, as kepubify counts them.
 const BLOCKS: &[&str] = &[
@@ -176,7 +176,7 @@ fn is_sentence_closer(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dom::write_xhtml;
+    use crate::xhtml::dom::write_xhtml;
 
     #[test]
     fn sentences_keep_every_character() {

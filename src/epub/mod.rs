@@ -56,7 +56,7 @@ const DEFAULT_CSS: &str = include_str!("bindery.css");
 
 /// Where a stylesheet's font or image goes: beside the extra stylesheet, so the relative
 /// `url(…)` the sanitizer wrote finds it.
-fn stylesheet_resource_href(resource: &crate::stylesheet::StyleResource) -> String {
+fn stylesheet_resource_href(resource: &crate::css::stylesheet::StyleResource) -> String {
     let folder = EXTRA_STYLESHEET
         .rsplit_once('/')
         .map_or("", |(folder, _)| folder);

@@ -50,7 +50,7 @@ fn write_list_of_illustrations(xml: &mut XmlWriter, book: &Book) {
         let href = format!(
             "{}#{}",
             chapter_href(chapter),
-            crate::dom::encode_fragment(&figure.id)
+            crate::xhtml::dom::encode_fragment(&figure.id)
         );
         xml.open("li", &[]);
         xml.leaf("a", &[("href", &href)], &figure_label(figure, number + 1));

@@ -4,8 +4,8 @@
 //! Manifest ids come from positions and fixed names (`chapter-1`, `image-2`), never from user
 //! text, so they are always valid XML names and stable across rebuilds.
 
-use crate::dom::{Node, for_each_element};
 use crate::model::{Identifier, Meta};
+use crate::xhtml::dom::{Node, for_each_element};
 
 use super::accessibility::CONFORMS_TO;
 use super::xml::XmlWriter;
@@ -283,7 +283,7 @@ fn reference(xml: &mut XmlWriter, kind: &str, title: &str, href: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dom::Element;
+    use crate::xhtml::dom::Element;
 
     #[test]
     fn declares_inline_svg_and_mathml_wherever_they_are() {

@@ -57,7 +57,7 @@ fn flatten_chapter(book: &Book, chapter: &Chapter, flat: &mut Vec<FlatEntry>) {
         flat.push(FlatEntry {
             level: heading.level,
             label: non_empty_or(&heading.text, &chapter_label),
-            href: format!("{href}#{}", crate::dom::encode_fragment(&heading.id)),
+            href: format!("{href}#{}", crate::xhtml::dom::encode_fragment(&heading.id)),
             takes_children: true,
         });
     }

@@ -6,7 +6,7 @@
 //! Every text and attribute value goes through `dom::escape_text` / `dom::escape_attribute`,
 //! so nothing a user writes can break the markup.
 
-use crate::dom::{escape_attribute, escape_text};
+use crate::xhtml::dom::{escape_attribute, escape_text};
 
 pub(crate) const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 

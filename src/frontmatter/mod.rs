@@ -17,6 +17,7 @@ mod check;
 mod dates;
 mod identifier;
 mod keys;
+pub mod locate;
 pub mod split;
 mod tree;
 

@@ -222,10 +222,9 @@ mod tests {
             ..settings.clone()
         };
         assert_ne!(base, key(b"pixels", (1600, 1600), &grey));
-        // Where results go and whether a bar is drawn do not change the output.
+        // Where results go does not change the output.
         let elsewhere = PipelineSettings {
             cache_dir: Some("/elsewhere".into()),
-            show_progress: true,
             ..settings
         };
         assert_eq!(base, key(b"pixels", (1600, 1600), &elsewhere));

@@ -20,6 +20,7 @@ pub mod animation;
 pub mod budget;
 pub mod cache;
 pub mod colour;
+pub mod cover_text;
 pub mod decode;
 pub mod embedded;
 pub mod encode;
@@ -34,11 +35,13 @@ pub mod resize;
 mod schedule;
 pub mod strip;
 pub mod svg;
+pub mod uses;
 pub mod work;
 
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostic;
+use crate::progress::Progress;
 
 /// Bump whenever a change here would change output bytes, so old cache entries are not reused.
 /// 2: pixels converted to sRGB and written without a profile (`colour.rs`).
@@ -73,8 +76,6 @@ pub struct PipelineSettings {
     pub grayscale: bool,
     /// Where results are kept between builds; `None` writes them into the scratch folder.
     pub cache_dir: Option<PathBuf>,
-    /// Draw a progress bar on stderr (the caller decides: a terminal, and not `--quiet`).
-    pub show_progress: bool,
     /// Keep animations moving, or use their first frames (`images.animation`).
     pub animation: animation::Animation,
 }
@@ -88,7 +89,6 @@ impl Default for PipelineSettings {
             quality: 80,
             grayscale: false,
             cache_dir: None,
-            show_progress: false,
             animation: animation::Animation::Keep,
         }
     }
@@ -139,10 +139,11 @@ pub fn process(
     jobs: &[ImageJob],
     settings: &PipelineSettings,
     scratch: &Path,
+    progress: &dyn Progress,
 ) -> Result<Vec<ProcessedImage>, Vec<Diagnostic>> {
     let planned = plan::plan(jobs);
     let budget = budget::Budget::default();
-    let outcomes = schedule::run_largest_first(&planned, settings, |job| {
+    let outcomes = schedule::run_largest_first(&planned, progress, |job| {
         work::process_one(job, settings, scratch, &budget)
     });
     let mut processed = Vec::with_capacity(jobs.len());

@@ -9,17 +9,16 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-
+use super::ProcessedImage;
 use super::plan::PlannedJob;
-use super::{PipelineSettings, ProcessedImage};
 use crate::diagnostics::Diagnostic;
+use crate::progress::Progress;
 
 pub(super) type Outcome = Result<ProcessedImage, Diagnostic>;
 
 pub(super) fn run_largest_first<F>(
     planned: &[PlannedJob<'_>],
-    settings: &PipelineSettings,
+    progress: &dyn Progress,
     work: F,
 ) -> Vec<Outcome>
 where
@@ -27,7 +26,7 @@ where
 {
     let slots: Vec<Mutex<Option<Outcome>>> = planned.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let progress = progress_bar(planned.len(), settings.show_progress);
+    progress.images_started(planned.len());
     let workers = rayon::current_num_threads().min(planned.len()).max(1);
 
     rayon::scope(|scope| {
@@ -42,12 +41,12 @@ where
                     if let Ok(mut slot) = slots[job.index].lock() {
                         *slot = Some(outcome);
                     }
-                    progress.inc(1);
+                    progress.image_done();
                 }
             });
         }
     });
-    progress.finish_and_clear();
+    progress.images_finished();
 
     slots
         .into_iter()
@@ -82,15 +81,4 @@ fn order_by_index<'p, 'a>(planned: &'p [PlannedJob<'a>]) -> Vec<&'p PlannedJob<'
     let mut by_index: Vec<&PlannedJob<'_>> = planned.iter().collect();
     by_index.sort_by_key(|job| job.index);
     by_index
-}
-
-fn progress_bar(len: usize, visible: bool) -> ProgressBar {
-    if !visible {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("images {bar:30} {pos}/{len} {elapsed}") {
-        bar.set_style(style);
-    }
-    bar
 }

@@ -438,3 +438,12 @@ pub fn python_with_pillow() -> Option<PathBuf> {
         missing("Pillow (LittleCMS)", "pip install pillow==13.0.0")
     }
 }
+
+/// The image pipeline as the library runs it, reporting no progress.
+pub fn process(
+    jobs: &[bindery::images::ImageJob],
+    settings: &bindery::images::PipelineSettings,
+    scratch: &Path,
+) -> Result<Vec<bindery::images::ProcessedImage>, Vec<bindery::diagnostics::Diagnostic>> {
+    bindery::images::process(jobs, settings, scratch, &bindery::progress::Silent)
+}

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
-use crate::diagnostics::{Diagnostic, Severity};
+use bindery::diagnostics::{Diagnostic, Severity};
 
 /// Renders diagnostics, reading each source file once.
 pub struct SnippetRenderer {
@@ -118,7 +118,7 @@ fn underline(line: &str, column: usize) -> std::ops::Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::Location;
+    use bindery::diagnostics::Location;
 
     #[test]
     fn the_word_at_the_column_is_underlined() {

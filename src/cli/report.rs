@@ -1,4 +1,4 @@
-//! What a run tells a machine: stage timings and the JSON document `--report json` prints.
+//! What a run tells a machine: the JSON document `--report json` prints.
 //!
 //! CI reads one JSON document from stdout while people read stderr, so the two never mix.
 //! The document has the same shape for a finished build, a failed one and (for `bindery
@@ -7,61 +7,16 @@
 //! Bump [`SCHEMA_VERSION`] when a field changes meaning or goes away; adding one does not.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::diagnostics::{Diagnostic, Severity};
-use crate::error::Error;
-use crate::{CheckReport, Report};
+use bindery::diagnostics::{Diagnostic, Severity};
+use bindery::error::Error;
+use bindery::{CheckReport, Report};
 
 /// The version of the JSON document's shape.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// How long one stage of a build took.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StageTime {
-    pub stage: &'static str,
-    pub elapsed: Duration,
-}
-
-/// Records the end of each stage of a run. Cheap enough to be always on: one clock read per
-/// stage.
-#[derive(Debug, Clone)]
-pub struct Timings {
-    started: Instant,
-    last: Instant,
-    stages: Vec<StageTime>,
-}
-
-impl Timings {
-    pub fn start() -> Self {
-        let now = Instant::now();
-        Timings {
-            started: now,
-            last: now,
-            stages: Vec::new(),
-        }
-    }
-
-    /// Ends `stage`: the time since the previous mark (or the start) is its time.
-    pub fn mark(&mut self, stage: &'static str) {
-        let now = Instant::now();
-        self.stages.push(StageTime {
-            stage,
-            elapsed: now - self.last,
-        });
-        self.last = now;
-    }
-
-    pub fn total(&self) -> Duration {
-        self.started.elapsed()
-    }
-
-    pub fn into_stages(self) -> Vec<StageTime> {
-        self.stages
-    }
-}
 
 /// The JSON document of one run. Build it with [`JsonReport::built`] or
 /// [`JsonReport::failed`], then print it with [`JsonReport::to_json`].
@@ -304,7 +259,7 @@ fn millis(duration: Duration) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::Location;
+    use bindery::diagnostics::Location;
 
     #[test]
     fn a_failed_run_lists_errors_and_warnings_with_their_places() {
@@ -353,14 +308,5 @@ mod tests {
                 "timings": { "total_ms": 5.0, "stages": [] }
             })
         );
-    }
-
-    #[test]
-    fn timings_record_each_stage_in_order() {
-        let mut timings = Timings::start();
-        timings.mark("read");
-        timings.mark("write");
-        let stages: Vec<_> = timings.into_stages().iter().map(|s| s.stage).collect();
-        assert_eq!(stages, ["read", "write"]);
     }
 }

@@ -18,7 +18,7 @@ use html5ever::{QualName, ns};
 use markup5ever_rcdom::{Handle, NodeData};
 use math_core::{LatexToMathML, MathCoreConfig, MathDisplay};
 
-use crate::dom::{Element, Node, escape_attribute};
+use crate::xhtml::dom::{Element, Node, escape_attribute};
 use crate::xhtml::{MAX_DEPTH, ORIGIN_ATTRIBUTE, Removed};
 
 /// The MathML namespace, declared on every `<math>` written.
@@ -160,7 +160,7 @@ pub fn verbatim_tex(tex: &str, display: bool, origin: usize) -> String {
         "<code class=\"math{}\" {ORIGIN_ATTRIBUTE}=\"{origin}\">",
         if display { " math-display" } else { "" }
     );
-    crate::dom::escape_text(tex, &mut html);
+    crate::xhtml::dom::escape_text(tex, &mut html);
     html.push_str("</code>");
     html
 }
@@ -557,7 +557,7 @@ fn text_of(handle: &Handle) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dom::write_xhtml;
+    use crate::xhtml::dom::write_xhtml;
     use crate::xhtml::sanitize;
 
     fn clean(html: &str) -> (String, Vec<String>) {

@@ -12,12 +12,15 @@
 //! - footnotes become EPUB 3 notes: `epub:type="noteref"` references and
 //!   `epub:type="footnote"` asides with links back, gathered at the end of the file;
 //! - task-list checkboxes become text (a form control is not allowed in EPUB content);
-//! - `$…$` and `$$…$$` become MathML with the TeX as `alttext` (see [`crate::mathml`]); a
+//! - `$…$` and `$$…$$` become MathML with the TeX as `alttext` (see [`crate::markdown::mathml`]); a
 //!   formula that cannot be converted is kept verbatim and listed in [`Rendered::tex_errors`].
 //!
 //! Generated elements carry `data-bindery-origin` (their byte offset in the file); the
 //! sanitizer moves it into `Element::origin` (src/dom.rs) so later stages can point at a line.
 //! Nothing here reads files: link and image targets are resolved later, on the tree.
+
+pub mod definition_markers;
+pub mod mathml;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -26,11 +29,11 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
 
-use crate::definition_markers::{self, Insertions};
 use crate::documents;
-use crate::dom::Node;
-use crate::nesting;
+use crate::xhtml::dom::Node;
+use crate::xhtml::nesting;
 use crate::xhtml::{self, Removed};
+use definition_markers::Insertions;
 
 /// A rendered Markdown file.
 #[derive(Debug, Clone, PartialEq)]
@@ -410,7 +413,7 @@ impl<'a> EventRewriter<'_, 'a> {
     /// A formula as MathML, or as its TeX verbatim (and a problem) when it cannot be converted.
     fn math(&mut self, tex: &str, display: bool, range: &Range<usize>) {
         let origin = self.origin(range);
-        match crate::mathml::tex_to_mathml(tex, display, origin) {
+        match crate::markdown::mathml::tex_to_mathml(tex, display, origin) {
             Ok(html) => self.emit_html(html),
             Err(error) => {
                 // Where the TeX starts: after the `$` or `$$` that opens it.
@@ -419,7 +422,7 @@ impl<'a> EventRewriter<'_, 'a> {
                     origin: origin + delimiter + error.offset,
                     message: error.message,
                 });
-                self.emit_html(crate::mathml::verbatim_tex(tex, display, origin));
+                self.emit_html(crate::markdown::mathml::verbatim_tex(tex, display, origin));
             }
         }
     }

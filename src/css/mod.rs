@@ -23,6 +23,8 @@
 //! - Nesting deeper than [`MAX_DEPTH`] blocks is dropped with a finding: the walk recurses
 //!   once per block, so the depth is cut well before the stack could be at risk.
 
+pub mod stylesheet;
+
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::path::Path;

@@ -18,9 +18,9 @@ use std::time::Duration;
 
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use crate::config::{CacheMode, Config};
-use crate::error::{Error, Result};
-use crate::{Report, source};
+use bindery::config::{CacheMode, Config};
+use bindery::error::{Error, Result};
+use bindery::{Report, source};
 
 /// How long the sources must be quiet before a rebuild starts.
 pub const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -48,7 +48,7 @@ pub fn watch(
             .map_err(|error| notify_error("watch", &folder, error))?;
     }
     // Watching starts before the first build, so an edit saved during it is not missed.
-    on_build(&crate::build(config), &[]);
+    on_build(&bindery::build(config), &[]);
     let ignored = Ignored {
         cache: match &config.cache {
             CacheMode::Directory(dir) => Some(source::absolute(dir)),
@@ -74,7 +74,7 @@ pub fn watch(
         if stop.load(Ordering::SeqCst) {
             break;
         }
-        on_build(&crate::build(config), &changed);
+        on_build(&bindery::build(config), &changed);
     }
     Ok(())
 }

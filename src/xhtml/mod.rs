@@ -24,6 +24,9 @@
 //! Everything taken out or rewritten is listed in [`Sanitized::removed`], with the Markdown
 //! offset of the nearest element that has one, so the build can warn the author precisely.
 
+pub mod dom;
+pub mod nesting;
+
 use std::collections::HashSet;
 
 use html5ever::tendril::TendrilSink;
@@ -31,8 +34,7 @@ use html5ever::tree_builder::TreeBuilderOpts;
 use html5ever::{ParseOpts, QualName, local_name, ns, parse_fragment};
 use markup5ever_rcdom::{Handle, NodeData, RcDom};
 
-use crate::dom::{Element, Node, VOID_ELEMENTS};
-use crate::nesting;
+use crate::xhtml::dom::{Element, Node, VOID_ELEMENTS};
 
 /// The attribute through which the Markdown stage tells us where an element came from.
 pub const ORIGIN_ATTRIBUTE: &str = "data-bindery-origin";
@@ -62,7 +64,7 @@ pub struct Removed {
     pub origin: Option<usize>,
 }
 
-/// Cleans an HTML fragment into nodes that serialize (with [`crate::dom::write_xhtml`]) to
+/// Cleans an HTML fragment into nodes that serialize (with [`crate::xhtml::dom::write_xhtml`]) to
 /// well-formed, valid EPUB 3 XHTML body content, whatever the input.
 pub fn sanitize(html: &str) -> Sanitized {
     // Nesting is bounded before the parse, which is quadratic in it (see `nesting.rs`).
@@ -295,7 +297,8 @@ impl Filter<'_> {
         let local: &str = &name.local;
         if name.ns == ns!(mathml) && local == "math" {
             // Formulas keep their presentation MathML, vetted by its own vocabulary.
-            let math = crate::mathml::filter_math(handle, attrs, depth, origin, self.removed);
+            let math =
+                crate::markdown::mathml::filter_math(handle, attrs, depth, origin, self.removed);
             out.push(Node::Element(math));
             return;
         }
@@ -1421,7 +1424,7 @@ fn is_whitespace(node: &Node) -> bool {
 /// the fragment. The first keeps its name, so links written against it still work.
 fn make_ids_unique(nodes: &mut [Node], removed: &mut Vec<Removed>) {
     let mut used: HashSet<String> = HashSet::new();
-    crate::dom::for_each_element(nodes, &mut |e| {
+    crate::xhtml::dom::for_each_element(nodes, &mut |e| {
         if let Some(id) = e.attr("id") {
             used.insert(id.to_string());
         }
@@ -1469,7 +1472,7 @@ fn walk_with_origin(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dom::write_xhtml;
+    use crate::xhtml::dom::write_xhtml;
     use proptest::prelude::*;
 
     /// The serialized result and the `what` of every report.
@@ -1981,8 +1984,8 @@ mod tests {
             let parsed = roxmltree::Document::parse(&document);
             prop_assert!(parsed.is_ok(), "{:?}\n{}", parsed.err(), document);
             let mut ids = HashSet::new();
-            crate::dom::for_each_element(&sanitized.nodes, &mut |e| {
-                assert!(KEPT_ELEMENTS.contains(&e.name.as_str()) || crate::mathml::is_mathml_element(&e.name), "{}", e.name);
+            crate::xhtml::dom::for_each_element(&sanitized.nodes, &mut |e| {
+                assert!(KEPT_ELEMENTS.contains(&e.name.as_str()) || crate::markdown::mathml::is_mathml_element(&e.name), "{}", e.name);
                 for (name, _) in &e.attrs {
                     assert!(!name.starts_with("on") && name != ORIGIN_ATTRIBUTE && name != "style", "{name}");
                 }

@@ -6,8 +6,8 @@
 
 use anstyle::{AnsiColor, Style};
 
-use crate::diagnostics::{self, Diagnostic};
-use crate::snippets::SnippetRenderer;
+use crate::cli::snippets::SnippetRenderer;
+use bindery::diagnostics::{self, Diagnostic};
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
 const DONE: Style = AnsiColor::Green.on_default().bold();
@@ -100,7 +100,7 @@ mod tests {
 
     #[test]
     fn identical_warnings_are_shown_once_with_a_count_unless_verbose() {
-        let at = |line: usize| crate::diagnostics::Location {
+        let at = |line: usize| bindery::diagnostics::Location {
             path: "a.md".into(),
             line,
             column: 1,

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::documents::{self, Document};
-use crate::dom;
 use crate::source::SourceFile;
+use crate::xhtml::dom;
 
 /// File extensions of the images a book folder may hold, lower case.
 const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "gif", "webp", "svg"];

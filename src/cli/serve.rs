@@ -21,15 +21,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
-use crate::Report;
-use crate::config::Config;
-use crate::error::{Error, IoContext, Result};
-use crate::snippets::SnippetRenderer;
+use crate::cli::snippets::SnippetRenderer;
+use bindery::Report;
+use bindery::config::Config;
+use bindery::error::{Error, IoContext, Result};
 
 /// The reader page and the two scripts it runs, compiled in.
-const INDEX_HTML: &str = include_str!("../assets/reader/index.html");
-const EPUB_JS: &str = include_str!("../assets/reader/epub.min.js");
-const JSZIP_JS: &str = include_str!("../assets/reader/jszip.min.js");
+const INDEX_HTML: &str = include_str!("../../assets/reader/index.html");
+const EPUB_JS: &str = include_str!("../../assets/reader/epub.min.js");
+const JSZIP_JS: &str = include_str!("../../assets/reader/jszip.min.js");
 
 /// A request line and headers longer than this are refused: the page sends short ones.
 const MAX_REQUEST_BYTES: u64 = 16 * 1024;
@@ -91,7 +91,7 @@ pub fn serve(
         let server_stop = Arc::clone(&server_stop);
         thread::spawn(move || accept_loop(&listener, &preview, &server_stop))
     };
-    let watched = crate::watch::watch(config, stop, |result, changed| {
+    let watched = crate::cli::watch::watch(config, stop, |result, changed| {
         record(&preview, result);
         on_build(result, changed);
     });
@@ -266,7 +266,7 @@ fn text(status: &'static str, message: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::Diagnostic;
+    use bindery::diagnostics::Diagnostic;
 
     fn get(preview: &Mutex<Preview>, target: &str) -> (String, Vec<u8>) {
         let response = route(target, preview);

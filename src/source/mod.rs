@@ -9,6 +9,8 @@
 //! canonical book folder under a size limit for its kind, and [`read_input`] reads it with a
 //! bounded reader. Nothing else in the crate opens an input.
 
+pub mod order;
+
 use std::fs;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
@@ -56,7 +58,7 @@ pub fn read_manuscript(inputs: &[PathBuf]) -> Result<Manuscript> {
                         .with_help("put the book's chapters in it as .md files, or name the files to build"),
                 ),
                 // SUMMARY.md or `chapters:` may order the folder (src/order.rs).
-                Ok(found) => match crate::order::book_order(input, found) {
+                Ok(found) => match crate::source::order::book_order(input, found) {
                     Ok(ordered) => paths.extend(ordered.into_iter().map(|path| (input.clone(), path))),
                     Err(listed_wrong) => problems.extend(listed_wrong),
                 },

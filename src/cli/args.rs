@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::config::{CacheMode, Config, DEFAULT_MAX_EPUB_BYTES, OutputFormat};
-use crate::model::ImageSettings;
-use crate::target::{self, Explicit, Target};
+use bindery::config::{CacheMode, Config, DEFAULT_MAX_EPUB_BYTES, OutputFormat};
+use bindery::model::ImageSettings;
+use bindery::target::{self, Explicit, Target};
 
 /// Turn a Markdown essay with YAML front matter and its captioned images into a small,
 /// valid, reproducible EPUB 3.
@@ -81,12 +81,12 @@ pub enum ValidateWith {
     All,
 }
 
-impl From<ValidateWith> for crate::validate::Validators {
+impl From<ValidateWith> for bindery::validate::Validators {
     fn from(with: ValidateWith) -> Self {
         match with {
-            ValidateWith::Epubcheck => crate::validate::Validators::Epubcheck,
-            ValidateWith::Ace => crate::validate::Validators::Ace,
-            ValidateWith::All => crate::validate::Validators::All,
+            ValidateWith::Epubcheck => bindery::validate::Validators::Epubcheck,
+            ValidateWith::Ace => bindery::validate::Validators::Ace,
+            ValidateWith::All => bindery::validate::Validators::All,
         }
     }
 }
@@ -237,7 +237,7 @@ pub struct CheckArgs {
 
 impl CheckArgs {
     /// The [`Config`] of a build of the same inputs; a check writes nothing and caches nothing.
-    pub fn into_config(&self) -> Config {
+    pub fn to_config(&self) -> Config {
         Config {
             allow_missing_images: self.allow_missing_images,
             quiet: self.quiet,
@@ -447,5 +447,30 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_man_page_documents_every_option_of_every_subcommand() {
+        let mut page = Vec::new();
+        write_man_page(&mut page).unwrap();
+        let page = String::from_utf8(page).unwrap();
+        let mut command = Cli::command().disable_help_subcommand(true);
+        command.build();
+        for sub in command.get_subcommands() {
+            let heading = format!(".SH \"BINDERY {}\"", sub.get_name().to_uppercase());
+            let start = page
+                .find(&heading)
+                .unwrap_or_else(|| panic!("no section {heading}:\n{page}"));
+            let section = &page[start..];
+            let section = &section[..section[1..].find("\n.SH ").map_or(section.len(), |i| i + 1)];
+            for option in sub.get_arguments().filter_map(|a| a.get_long()) {
+                let roff = format!("\\fB\\-\\-{}\\fR", option.replace('-', "\\-"));
+                assert!(
+                    section.contains(&roff),
+                    "`bindery {} --{option}` is documented:\n{section}",
+                    sub.get_name()
+                );
+            }
+        }
     }
 }

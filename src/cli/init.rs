@@ -9,8 +9,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::Diagnostic;
-use crate::error::{Error, IoContext, Result};
+use bindery::diagnostics::Diagnostic;
+use bindery::error::{Error, IoContext, Result};
 
 const ESSAY: &str = include_str!("init/essay.md");
 const GITIGNORE: &str = include_str!("init/gitignore");

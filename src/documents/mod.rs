@@ -5,13 +5,16 @@
 //! Everything here works on the owned tree and plain paths; it opens no file. Whether a
 //! referenced file exists is asked through the closures the caller passes in.
 
+pub mod lint;
+pub mod render;
+
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Location};
-use crate::dom::{self, Element, Node};
 use crate::model::{Chapter, Figure, Heading};
 use crate::source::{self, SourceFile};
+use crate::xhtml::dom::{self, Element, Node};
 
 /// One XHTML content document in the making.
 #[derive(Debug, Clone, PartialEq)]

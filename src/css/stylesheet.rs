@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::css::{self, Context, UrlFate};
-use crate::diagnostics::{Diagnostic, Location};
+use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 use crate::images::work;
-use crate::source::{self, InputKind};
+use crate::source::{self, InputKind, Manuscript};
 
 /// Where the packaged files go, relative to the stylesheet inside the EPUB (`css/`).
 const RESOURCE_FOLDER: &str = "files";
@@ -164,6 +164,49 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The user's stylesheet: where it is (canonical, so the output can be compared with it) and
+/// its sanitised text with the fonts and images it uses.
+pub struct PreparedStylesheet {
+    pub path: PathBuf,
+    pub sheet: Stylesheet,
+}
+
+/// The `css:` stylesheet's text, read under the rule every input follows
+/// ([`source::resolve_path`]): a regular file inside the book folder, at most 1 MiB, UTF-8.
+/// `None` (after reporting why) when it cannot be used. How its content is then checked is
+/// the stylesheet stage's business; this is only where the bytes come from.
+pub fn read_stylesheet(
+    manuscript: &Manuscript,
+    written: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Option<(PathBuf, String)> {
+    let first = manuscript.files.first()?;
+    let written = written.strip_prefix(&manuscript.root).unwrap_or(written);
+    let read = source::resolve_local(
+        &manuscript.root,
+        &manuscript.root,
+        &written.to_string_lossy(),
+        InputKind::Stylesheet,
+    )
+    .and_then(|path| Ok((source::read_input(&path, InputKind::Stylesheet)?, path)));
+    let problem = match read {
+        Ok((bytes, path)) => match String::from_utf8(bytes) {
+            Ok(text) => return Some((path, text)),
+            Err(_) => Diagnostic::error(format!(
+                "stylesheet `{}` is not UTF-8 text",
+                written.display()
+            ))
+            .with_help("save the stylesheet as UTF-8"),
+        },
+        Err(problem) => {
+            Diagnostic::error(problem.describe(InputKind::Stylesheet, written, &manuscript.root))
+                .with_help(problem.help(InputKind::Stylesheet))
+        }
+    };
+    diagnostics.push(crate::frontmatter::locate::at_key(problem, first, "css"));
+    None
 }
 
 #[cfg(test)]

@@ -1,0 +1,432 @@
+//! The order of the stages, and nothing else: analyse the manuscript (read, parse, check,
+//! find every image), then either stop there (`check`) or process the images, assemble the
+//! book and write it (`build`). Each stage lives in its own module; this one only passes
+//! their results along and decides when the problems found so far end the run.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{CacheMode, Config};
+use crate::css::stylesheet::{self, PreparedStylesheet};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::documents::{self, Document};
+use crate::error::{Error, IoContext, Result};
+use crate::frontmatter::{self, MetaDefaults};
+use crate::images::uses::ImageUses;
+use crate::images::{self, PipelineSettings, ProcessedImage};
+use crate::model::{Book, ImageResource, Meta};
+use crate::outcome::{CheckReport, ImageSize, Report, Timings};
+use crate::output::{self, Output};
+use crate::progress::{Progress, Silent};
+use crate::source::{self, Manuscript};
+use crate::{epub, interrupt, package};
+
+/// Everything a build learns about the manuscript before it makes anything.
+struct Analysis {
+    manuscript: Manuscript,
+    /// `None` when the front matter has errors (they are in `diagnostics`).
+    meta: Option<Meta>,
+    documents: Vec<Document>,
+    images: ImageUses,
+    /// The user's stylesheet, read under the input rule and sanitised; `None` without
+    /// `css:` or when it cannot be used (the reason is in `diagnostics`).
+    stylesheet: Option<PreparedStylesheet>,
+    diagnostics: Diagnostics,
+}
+
+/// Reads and checks the manuscript: front matter, Markdown, links, and where every image
+/// is. Problems go into the analysis' diagnostics rather than ending it, so one run reports
+/// them all; only a manuscript that cannot be read at all is an early error.
+fn analyse(config: &Config) -> Result<Analysis> {
+    let manuscript = source::read_manuscript(&config.inputs)?;
+    let mut diagnostics = Diagnostics::new();
+    let meta = read_meta(&manuscript, config, &mut diagnostics)?;
+    let stylesheet = meta
+        .as_ref()
+        .and_then(|m| m.css.as_deref())
+        .and_then(|css| {
+            stylesheet::read_stylesheet(&manuscript, css, &mut diagnostics).map(|(path, text)| {
+                // Messages name the stylesheet as the author knows it (`book/style.css`), not
+                // by its canonical path.
+                let written = css.strip_prefix(&manuscript.root).unwrap_or(css);
+                (manuscript.root.join(written), path, text)
+            })
+        })
+        .map(|(shown, path, text)| {
+            let (sheet, warnings) = stylesheet::prepare(&shown, &text, &manuscript.root);
+            diagnostics.extend(warnings);
+            PreparedStylesheet { path, sheet }
+        });
+    let split_level = meta.as_ref().map_or(0, |m| m.split_level);
+    let mut documents =
+        documents::render::render_documents(&manuscript, config, split_level, &mut diagnostics);
+    documents::resolve_links(&mut documents, &manuscript.files, &mut diagnostics);
+    documents::lint::skipped_heading_levels(&documents, &manuscript.files, &mut diagnostics);
+    documents::lint::images_without_alt_text(&documents, &manuscript.files, &mut diagnostics);
+    let images = images::uses::find(
+        &manuscript,
+        meta.as_ref(),
+        config,
+        &documents,
+        &mut diagnostics,
+    );
+    if let (Some(meta), Some(first)) = (&meta, manuscript.files.first()) {
+        images::cover_text::cover_warnings(meta, first, &mut diagnostics)?;
+    }
+    // Without valid front matter the cover is not known, so the cover image would be called
+    // unused: a warning that only follows from the front-matter error, which is reported.
+    if meta.is_some() {
+        let mut used = images.sources();
+        used.extend(stylesheet.iter().flat_map(|prepared| {
+            prepared
+                .sheet
+                .resources
+                .iter()
+                .map(|resource| resource.source.clone())
+        }));
+        documents::lint::unreferenced_images(
+            &manuscript.root,
+            &used,
+            cache_dir(config),
+            &mut diagnostics,
+        );
+    }
+    Ok(Analysis {
+        manuscript,
+        meta,
+        documents,
+        images,
+        stylesheet,
+        diagnostics,
+    })
+}
+
+/// Fails with every diagnostic when any is an error, or (with `--deny-warnings`) when any
+/// warning was found; warnings then count as errors.
+fn fail_on_problems(diagnostics: Diagnostics, config: &Config) -> Result<Diagnostics> {
+    if diagnostics.has_errors() {
+        return Err(Error::Input(diagnostics.into_vec()));
+    }
+    if config.deny_warnings && !diagnostics.items().is_empty() {
+        let denied = diagnostics
+            .into_vec()
+            .into_iter()
+            .map(Diagnostic::denied)
+            .collect();
+        return Err(Error::Input(denied));
+    }
+    Ok(diagnostics)
+}
+
+/// Runs every check of a build, decoding each image far enough to know it is sound, and
+/// writes nothing.
+pub fn check(config: &Config) -> Result<CheckReport> {
+    let started = std::time::Instant::now();
+    let Analysis {
+        manuscript,
+        images,
+        mut diagnostics,
+        ..
+    } = analyse(config)?;
+    let problems = images::validate(&images.jobs);
+    diagnostics.extend(images.locate(problems, &manuscript));
+    let diagnostics = fail_on_problems(diagnostics, config)?;
+    Ok(CheckReport {
+        warnings: diagnostics.into_vec(),
+        files: manuscript.files.len(),
+        images: images.jobs.len(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Builds the EPUB `config` describes. On any error in the input, nothing is written and
+/// a previous EPUB at the output path is left as it was.
+pub fn build(config: &Config) -> Result<Report> {
+    build_with_progress(config, &Silent)
+}
+
+/// [`build`], telling `progress` how the image stage advances (the binary draws a bar).
+pub fn build_with_progress(config: &Config, progress: &dyn Progress) -> Result<Report> {
+    let mut timings = Timings::start();
+    let mut analysis = analyse(config)?;
+    timings.mark("read and check sources");
+    let output = match resolve_output(&analysis, config) {
+        Ok(output) => output,
+        Err(problem) => {
+            // Refused before any work: no image is processed for a build that could not be
+            // written.
+            analysis.diagnostics.push(problem);
+            return Err(Error::Input(analysis.diagnostics.into_vec()));
+        }
+    };
+    let scratch = tempfile::Builder::new()
+        .prefix(".bindery-")
+        .tempdir()
+        .context("create a temporary folder", std::env::temp_dir())?;
+    let _scratch_registered = interrupt::register(scratch.path());
+    let settings = pipeline_settings(analysis.meta.as_ref(), config);
+    let processed = process_images(&mut analysis, &settings, scratch.path(), progress);
+    let Analysis {
+        manuscript,
+        meta,
+        mut documents,
+        images: uses,
+        stylesheet,
+        diagnostics,
+    } = analysis;
+    let diagnostics = fail_on_problems(diagnostics, config)?;
+    let (Some(meta), Some(output), Some(processed)) = (meta, output, processed) else {
+        // Each of these is `None` only with an error diagnostic, handled just above.
+        return Err(Error::Input(diagnostics.into_vec()));
+    };
+    let mut processed = uses.apply(processed, &mut documents);
+    let image_sizes = processed
+        .iter()
+        .map(|(image, _)| ImageSize::of(image))
+        .collect();
+    if meta.cover.is_none() {
+        let cover = images::cover_text::generate_cover(&meta, settings.grayscale, scratch.path())?;
+        processed.push((cover, true));
+    }
+    timings.mark("images");
+
+    let chapters = documents::into_chapters(documents, &manuscript.files, &meta.title);
+    let book = assemble(meta, chapters, &processed, stylesheet);
+    let (epub_bytes, diagnostics) = write_within_budget(&book, &output, diagnostics, config)?;
+    timings.mark("write EPUB");
+
+    Ok(Report {
+        output: output.requested,
+        chapters: book.chapters.len(),
+        figures: book.figures().count(),
+        images: processed.len(),
+        has_cover: processed.iter().any(|(_, is_cover)| *is_cover),
+        image_bytes_in: processed.iter().map(|(i, _)| i.bytes_in).sum(),
+        image_bytes_out: processed.iter().map(|(i, _)| i.bytes_out).sum(),
+        image_sizes,
+        warnings: diagnostics.into_vec(),
+        epub_bytes,
+        elapsed: timings.total(),
+        stages: timings.into_stages(),
+        notes: processed
+            .iter()
+            .filter_map(|(image, _)| {
+                let note = image.cache_note.as_ref()?;
+                Some(format!("{}: {note}", image.source.display()))
+            })
+            .collect(),
+    })
+}
+
+/// Where the EPUB goes, checked against every input and the cache before any work; `None`
+/// when the title (which names the default output) is not known because the front matter
+/// has errors.
+fn resolve_output(
+    analysis: &Analysis,
+    config: &Config,
+) -> std::result::Result<Option<Output>, Diagnostic> {
+    let requested = output::requested(
+        config.output.as_deref(),
+        analysis.meta.as_ref().map(|m| m.title.as_str()),
+        config.format.extension(),
+        config.output_suffix,
+    );
+    let Some(requested) = requested else {
+        return Ok(None);
+    };
+    let manuscript = &analysis.manuscript;
+    let mut inputs: Vec<PathBuf> = manuscript.files.iter().map(|f| f.path.clone()).collect();
+    inputs.extend(analysis.images.sources());
+    if let Some(prepared) = &analysis.stylesheet {
+        inputs.push(prepared.path.clone());
+        inputs.extend(prepared.sheet.resources.iter().map(|r| r.source.clone()));
+    }
+    output::resolve(&requested, &inputs, cache_dir(config)).map(Some)
+}
+
+/// Runs the image pipeline over every image that could be found, even when others could
+/// not, so their problems are reported in the same run; each problem and warning moves to
+/// the Markdown line that uses the image. `None` when any image failed.
+fn process_images(
+    analysis: &mut Analysis,
+    settings: &PipelineSettings,
+    scratch: &Path,
+    progress: &dyn Progress,
+) -> Option<Vec<ProcessedImage>> {
+    let uses = &analysis.images;
+    match images::process(&uses.jobs, settings, scratch, progress) {
+        Ok(processed) => {
+            let warnings = processed
+                .iter()
+                .filter_map(|image| {
+                    let warning = image.warning.as_ref()?;
+                    Some(Diagnostic::warning(warning.clone()).in_file(&image.source))
+                })
+                .collect();
+            let located = uses.locate(warnings, &analysis.manuscript);
+            analysis.diagnostics.extend(located);
+            Some(processed)
+        }
+        Err(problems) => {
+            let located = uses.locate(problems, &analysis.manuscript);
+            analysis.diagnostics.extend(located);
+            None
+        }
+    }
+}
+
+/// The book as plain data: chapters, the images' places in the EPUB, the user's stylesheet.
+fn assemble(
+    meta: Meta,
+    chapters: Vec<crate::model::Chapter>,
+    processed: &[(ProcessedImage, bool)],
+    stylesheet: Option<PreparedStylesheet>,
+) -> Book {
+    let (extra_css, stylesheet_resources) = match stylesheet {
+        Some(prepared) => (Some(prepared.sheet.css), prepared.sheet.resources),
+        None => (None, Vec::new()),
+    };
+    let images = processed
+        .iter()
+        .map(|(image, is_cover)| ImageResource {
+            href: format!("images/{}", image.file_name),
+            media_type: image.media_type,
+            data: image.path.clone(),
+            width: image.width,
+            height: image.height,
+            is_cover: *is_cover,
+        })
+        .collect();
+    Book {
+        meta,
+        chapters,
+        images,
+        extra_css,
+        stylesheet_resources,
+    }
+}
+
+/// Writes the EPUB beside its output and moves it into place, unless it is over the size
+/// budget and that is an error. The budget is checked on the finished temporary file, before
+/// it replaces anything, so `--deny-warnings` (or a store's limit, `--target kindle`) can
+/// refuse an oversized book and leave the previous one in place.
+fn write_within_budget(
+    book: &Book,
+    output: &Output,
+    mut diagnostics: Diagnostics,
+    config: &Config,
+) -> Result<(u64, Diagnostics)> {
+    let pending = package::write_pending(epub::assemble_as(book, config.format), &output.write_to)?;
+    if pending.size() > config.max_epub_bytes {
+        if config.size_budget_is_limit {
+            diagnostics.push(size_limit_error(&output.requested, pending.size(), config));
+            return Err(Error::Input(diagnostics.into_vec()));
+        }
+        diagnostics.push(size_warning(
+            &output.requested,
+            pending.size(),
+            config.max_epub_bytes,
+        ));
+        diagnostics = fail_on_problems(diagnostics, config)?;
+    }
+    Ok((pending.commit()?, diagnostics))
+}
+
+/// The book's metadata from the first file's front matter; `None` when it has errors (they
+/// are pushed to `diagnostics`, and the rest of the book is still checked).
+fn read_meta(
+    manuscript: &Manuscript,
+    config: &Config,
+    diagnostics: &mut Diagnostics,
+) -> Result<Option<Meta>> {
+    let Some(first) = manuscript.files.first() else {
+        return Err(Error::Input(vec![Diagnostic::error(
+            "the book has no Markdown files",
+        )]));
+    };
+    let split = match frontmatter::split(&first.path, &first.text) {
+        Ok(split) => split,
+        Err(problem) => {
+            diagnostics.push(problem);
+            return Ok(None);
+        }
+    };
+    let defaults = MetaDefaults {
+        source_date_epoch: config.source_date_epoch,
+    };
+    match frontmatter::parse_meta(&first.path, &first.text, &split, &manuscript.root, defaults) {
+        Ok(parsed) => {
+            diagnostics.extend(parsed.warnings);
+            Ok(Some(parsed.meta))
+        }
+        Err(problems) => {
+            diagnostics.extend(problems);
+            Ok(None)
+        }
+    }
+}
+
+/// The EPUB was written, but readers' delivery services may refuse it.
+fn size_warning(output: &Path, size: u64, budget: u64) -> Diagnostic {
+    // In decimal megabytes, the unit of --max-size and of Kindle's published limit.
+    let megabytes = |bytes: u64| bytes as f64 / 1e6;
+    Diagnostic::warning(format!(
+        "the EPUB is {:.1} MB ({size} bytes), over the size budget of {} MB",
+        megabytes(size),
+        megabytes(budget)
+    ))
+    .in_file(output)
+    .with_help(
+        "Send to Kindle refuses books over 50 MB; try a smaller --max-image-size, a lower \
+         --jpeg-quality or --grayscale (or raise the budget with --max-size MB)",
+    )
+}
+
+/// The EPUB is over the limit of the store `--target` names, which would refuse it.
+fn size_limit_error(output: &Path, size: u64, config: &Config) -> Diagnostic {
+    Diagnostic::error(format!(
+        "the EPUB is {:.1} MB ({size} bytes), over the {:.0} MB that --target {} allows",
+        size as f64 / 1e6,
+        config.max_epub_bytes as f64 / 1e6,
+        config.target.name()
+    ))
+    .in_file(output)
+    .with_help(
+        "Send to Kindle refuses larger books; try a smaller --max-image-size, a lower \
+         --jpeg-quality or --grayscale",
+    )
+}
+
+fn cache_dir(config: &Config) -> Option<&Path> {
+    match &config.cache {
+        CacheMode::Directory(dir) => Some(dir.as_path()),
+        CacheMode::Disabled => None,
+    }
+}
+
+fn pipeline_settings(meta: Option<&Meta>, config: &Config) -> PipelineSettings {
+    let defaults = PipelineSettings::default();
+    let from_meta = meta.map(|m| m.images.clone()).unwrap_or_default();
+    PipelineSettings {
+        max_size: config
+            .images
+            .max_size
+            .or(from_meta.max_size)
+            .unwrap_or(defaults.max_size),
+        quality: config
+            .images
+            .quality
+            .or(from_meta.quality)
+            .unwrap_or(defaults.quality),
+        grayscale: config
+            .images
+            .grayscale
+            .or(from_meta.grayscale)
+            .unwrap_or(defaults.grayscale),
+        cache_dir: match &config.cache {
+            CacheMode::Directory(dir) => Some(dir.clone()),
+            CacheMode::Disabled => None,
+        },
+        animation: from_meta.animation.unwrap_or(defaults.animation),
+        ..defaults
+    }
+}
