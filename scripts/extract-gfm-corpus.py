@@ -7,7 +7,7 @@ package `marko` 2.2.4, which ships it as tests/spec/gfm.txt: get it with
 and pass the unpacked file. Each example becomes {"name", "extension", "markdown", "html"}:
 `extension` is the spec's tag (table, strikethrough, autolink, disabled for task lists,
 tagfilter) or "" for the CommonMark core; `html` is the spec's expected output, kept only for
-the extension examples, whose text bindery must preserve (tests/build.rs).
+the extension examples, whose text bindery must preserve (tests/it/build.rs).
 
 Usage: scripts/extract-gfm-corpus.py PATH/TO/gfm.txt
 """

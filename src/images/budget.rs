@@ -10,7 +10,7 @@
 //! why, and the others take their estimate from a shared [`Budget`] of
 //! [`IN_FLIGHT_BYTES`], waiting while other workers hold it. Large images then decode one
 //! at a time and small ones side by side, and peak memory stays under 300 MiB whatever the
-//! book holds (measured by `tests/memory.rs`).
+//! book holds (measured by `tests/it/memory.rs`).
 
 use std::io::Cursor;
 use std::sync::{Condvar, Mutex};

@@ -6,7 +6,7 @@
 //! runs here, right after decoding and before anything mixes pixels (greying, resizing), with
 //! `moxcms`, a complete colour-management engine in Rust (matrix/shaper and LUT profiles, RGB,
 //! grey and CMYK), which the `image` crate already depends on; its results agree with
-//! LittleCMS within a level or two (`tests/photos.rs` checks that against Pillow's ImageCms).
+//! LittleCMS within a level or two (`tests/it/photos.rs` checks that against Pillow's ImageCms).
 //! The rendering intent is perceptual, LittleCMS's and Photoshop's default for photos.
 //!
 //! The output carries no profile: once the pixels are sRGB, "no profile" means sRGB to every

@@ -1,0 +1,246 @@
+//! Does the book read well in a real reading system? `tools/render/render-check.mjs` opens it
+//! in epub.js, in headless Chromium, at a phone size and an e-reader size, pages through it
+//! and follows its links the way a reader does; this test builds the book and judges what the
+//! script measured. A screenshot of each size is kept in `target/test-artifacts/rendering/`
+//! for a person to look at.
+
+use crate::support;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+/// The note the test adds to the sample book, which has none of its own.
+const NOTE: &str = "The photographs were taken on a guided trip in 2015.";
+
+/// The sample book (fourteen photos, a list of illustrations) plus a closing paragraph with a
+/// footnote, in `dir`.
+fn sample_book_with_a_footnote(dir: &Path) -> PathBuf {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
+    let book = dir.join("book");
+    fs::create_dir_all(book.join("images")).unwrap();
+    for entry in fs::read_dir(sample.join("images")).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, book.join("images").join(path.file_name().unwrap())).unwrap();
+    }
+    let essay = fs::read_to_string(sample.join("essay.md")).unwrap();
+    fs::write(
+        book.join("essay.md"),
+        format!("{essay}\nA closing remark, with its source.[^source]\n\n[^source]: {NOTE}\n"),
+    )
+    .unwrap();
+    book
+}
+
+/// The title of each photo of the sample book, in order, where its Markdown gives one.
+fn expected_captions() -> Vec<Option<String>> {
+    let essay =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("book/essay.md")).unwrap();
+    essay
+        .lines()
+        .filter(|line| line.starts_with("!["))
+        .map(|line| {
+            let destination = &line[line.find("](").unwrap() + 2..line.len() - 1];
+            destination
+                .split_once(" \"")
+                .map(|(_, title)| title.trim_end_matches('"').to_owned())
+        })
+        .collect()
+}
+
+/// Builds `book` into `<dir>/book.epub` with the binary under test, in an environment that
+/// cannot see this machine's settings.
+fn build(dir: &Path, book: &Path) -> PathBuf {
+    let epub = dir.join("book.epub");
+    // The reader tests' image cache: the same photos at the same settings, so a suite run
+    // decodes them once. Entries are content-addressed and written atomically.
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("readers-image-cache");
+    let result = Command::new(env!("CARGO_BIN_EXE_bindery"))
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("BINDERY_CACHE_DIR")
+        .env_remove("XDG_CACHE_HOME")
+        .env("HOME", dir)
+        .env("NO_COLOR", "1")
+        .arg("build")
+        .arg(book)
+        .arg("-o")
+        .arg(&epub)
+        .arg("--cache-dir")
+        .arg(cache)
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "build failed:\n{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    epub
+}
+
+/// `target/test-artifacts/rendering/`, emptied.
+fn artifacts_folder() -> PathBuf {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("test-artifacts/rendering");
+    let _ = fs::remove_dir_all(&folder);
+    fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_sample_book_reads_well_in_epub_js_on_a_phone_and_an_e_reader() {
+    let Some((node, script)) = support::render_check() else {
+        return;
+    };
+    let chromium = support::chromium().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let book = sample_book_with_a_footnote(dir.path());
+    let epub = build(dir.path(), &book);
+    let screenshots = artifacts_folder();
+
+    let output = Command::new(node)
+        .arg(&script)
+        .arg(&epub)
+        .arg(&screenshots)
+        .env("PUPPETEER_EXECUTABLE_PATH", chromium)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "render-check.mjs failed: {}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+
+    let captions = expected_captions();
+    assert_eq!(captions.len(), 14, "the sample book's photos");
+    let sizes = report["sizes"].as_array().unwrap();
+    let names: Vec<_> = sizes
+        .iter()
+        .map(|size| size["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["phone", "ereader"]);
+
+    for size in sizes {
+        let name = size["name"].as_str().unwrap();
+        let whole = serde_json::to_string_pretty(size).unwrap();
+        let context = format!("at the {name} size; everything measured:\n{whole}");
+
+        assert_eq!(strings(&size["errors"]), Vec::<String>::new(), "{context}");
+        // Every page, the cover to the list of illustrations, shows something.
+        assert_eq!(
+            strings(&size["sections"]),
+            [
+                "text/cover.xhtml",
+                "text/title.xhtml",
+                "text/chapter-001.xhtml",
+                "text/illustrations.xhtml"
+            ],
+            "{context}"
+        );
+        assert!(size["pages"].as_u64().unwrap() >= 10, "{context}");
+        assert_eq!(
+            strings(&size["blankPages"]),
+            Vec::<String>::new(),
+            "{context}"
+        );
+        // Reflow: nothing wider than a page.
+        assert_eq!(
+            strings(&size["overflow"]),
+            Vec::<String>::new(),
+            "{context}"
+        );
+
+        // The cover and the fourteen photos all load and fit the page.
+        let images = size["images"].as_array().unwrap();
+        assert_eq!(images.len(), 15, "{context}");
+        for image in images {
+            assert_eq!(image["loaded"], true, "{} {context}", image["src"]);
+            assert_eq!(image["fits"], true, "{} {context}", image["src"]);
+        }
+
+        // Each figure shows whole, photo and caption on one screen, with its caption: the
+        // photo's title, else the caption embedded in the photo (korea-04.jpg has one), and
+        // none for the two photos that have neither.
+        let figures = size["figures"].as_array().unwrap();
+        let ids: Vec<_> = figures
+            .iter()
+            .map(|figure| figure["id"].as_str().unwrap())
+            .collect();
+        let expected_ids: Vec<_> = (1..=14)
+            .map(|n| format!("text/chapter-001.xhtml#fig-{n}"))
+            .collect();
+        assert_eq!(ids, expected_ids, "{context}");
+        for (figure, title) in figures.iter().zip(&captions) {
+            let caption = figure["caption"].as_str();
+            match (figure["id"].as_str().unwrap(), title) {
+                (_, Some(title)) => assert_eq!(caption, Some(title.as_str()), "{context}"),
+                ("text/chapter-001.xhtml#fig-11", None) => assert_eq!(
+                    caption,
+                    Some("Farm workers in the fields outside the capital."),
+                    "{context}"
+                ),
+                (_, None) => assert_eq!(caption, None, "{context}"),
+            }
+            assert_eq!(figure["shownWhole"], true, "{} {context}", figure["id"]);
+        }
+        let uncaptioned: Vec<_> = figures
+            .iter()
+            .filter(|figure| figure["caption"].is_null())
+            .map(|figure| figure["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            uncaptioned,
+            [
+                "text/chapter-001.xhtml#fig-4",
+                "text/chapter-001.xhtml#fig-13"
+            ],
+            "{context}"
+        );
+
+        // Each list-of-illustrations link lands with its figure's photo on screen.
+        let links = size["loiLinks"].as_array().unwrap();
+        let hrefs: Vec<_> = links
+            .iter()
+            .map(|link| link["href"].as_str().unwrap())
+            .collect();
+        let expected_hrefs: Vec<_> = (1..=14)
+            .map(|n| format!("chapter-001.xhtml#fig-{n}"))
+            .collect();
+        assert_eq!(hrefs, expected_hrefs, "{context}");
+        for link in links {
+            assert_eq!(link["landed"], true, "{} {context}", link["href"]);
+        }
+
+        // The footnote reference opens its note, on screen.
+        let notes = size["footnotes"].as_array().unwrap();
+        assert_eq!(notes.len(), 1, "{context}");
+        assert_eq!(
+            notes[0]["href"], "text/chapter-001.xhtml#fn-source",
+            "{context}"
+        );
+        assert_eq!(notes[0]["shown"], true, "{context}");
+        // A link within its document: epub.js lands it at once, so no second try is allowed.
+        assert_eq!(notes[0]["firstTry"], true, "{context}");
+        assert_eq!(notes[0]["text"], format!("{NOTE} ↩︎"), "{context}");
+
+        for shot in ["figure", "footnote"] {
+            let png = fs::read(screenshots.join(format!("{name}-{shot}.png"))).unwrap();
+            assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{name}-{shot}.png");
+        }
+    }
+}
