@@ -311,25 +311,7 @@ impl Walker<'_> {
                 "a malformed `url(…)` or a string that is not closed was dropped",
                 Some("close the quote, and quote an address holding spaces or parentheses: url(\"…\")"),
             ),
-            Token::Function(name) => {
-                let name = name.to_ascii_lowercase();
-                if name == "expression" {
-                    self.drop(
-                        statement,
-                        offset,
-                        "`expression(…)` (script in old Internet Explorer) was dropped",
-                        None,
-                    );
-                }
-                let inner = match name.as_str() {
-                    "url" | "src" => Enclosing::Url,
-                    "image-set" | "-webkit-image-set" | "image" => Enclosing::ImageSet,
-                    _ => Enclosing::Other,
-                };
-                statement.write(token);
-                self.nested(parser, depth, statement, offset, inner);
-                statement.write_raw(")", TokenSerializationType::Nothing);
-            }
+            Token::Function(name) => self.function(parser, depth, statement, token, name, offset),
             Token::ParenthesisBlock | Token::SquareBracketBlock | Token::CurlyBracketBlock => {
                 statement.write(token);
                 let inner = if enclosing == Enclosing::ImageSet {
@@ -349,6 +331,35 @@ impl Walker<'_> {
             Token::CloseParenthesis | Token::CloseSquareBracket | Token::CloseCurlyBracket => {}
             _ => statement.write(token),
         }
+    }
+
+    /// A function (`url(`, `image-set(`, `calc(`…) and its arguments; `expression(` is dropped.
+    fn function(
+        &mut self,
+        parser: &mut Parser<'_>,
+        depth: usize,
+        statement: &mut Statement,
+        token: &Token<'_>,
+        name: &str,
+        offset: usize,
+    ) {
+        let name = name.to_ascii_lowercase();
+        if name == "expression" {
+            self.drop(
+                statement,
+                offset,
+                "`expression(…)` (script in old Internet Explorer) was dropped",
+                None,
+            );
+        }
+        let inner = match name.as_str() {
+            "url" | "src" => Enclosing::Url,
+            "image-set" | "-webkit-image-set" | "image" => Enclosing::ImageSet,
+            _ => Enclosing::Other,
+        };
+        statement.write(token);
+        self.nested(parser, depth, statement, offset, inner);
+        statement.write_raw(")", TokenSerializationType::Nothing);
     }
 
     fn nested(

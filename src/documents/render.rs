@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::frontmatter;
 use crate::markdown;
-use crate::source::Manuscript;
+use crate::source::{Manuscript, SourceFile};
 use crate::xhtml::{self, nesting};
 
 /// Renders every file and splits it into content documents.
@@ -58,52 +58,11 @@ pub fn render_documents(
             }
         };
         for removed in rendered.removed {
-            let diagnostic = match inline_image_scheme(&removed.what) {
-                // Not an attack but a picture that cannot travel: said as such, and refused
-                // like a remote image (a warning for drafts).
-                Some(scheme) => {
-                    let message = format!(
-                        "a {scheme}: image URL cannot be used; save the image into the book folder and refer to it by a relative path"
-                    );
-                    if config.allow_missing_images {
-                        Diagnostic::warning(format!("{message}; its alt text is shown instead"))
-                    } else {
-                        Diagnostic::error(message)
-                    }
-                    .with_help(if scheme == "data" {
-                        "a data: URL holds the image inside the text; decode it to a file, e.g. images/figure.png, and write ![alt](images/figure.png)"
-                    } else {
-                        "a file: URL points at one computer's disk; copy the file into the book folder, e.g. images/photo.jpg, and write ![alt](images/photo.jpg)"
-                    })
-                }
-                None => {
-                    let help = if removed.what.starts_with(xhtml::NESTING_CUT) {
-                        format!(
-                            "elements may nest at most {} deep; flatten the nesting here",
-                            nesting::MAX_NESTING
-                        )
-                    } else {
-                        "EPUB content may not hold scripts, forms, frames or event handlers"
-                            .to_string()
-                    };
-                    Diagnostic::warning(format!("removed {} from the HTML", removed.what))
-                        .with_help(help)
-                }
-            };
+            let diagnostic = removal_diagnostic(&removed.what, config);
             diagnostics.push(super::located(diagnostic, file, removed.origin));
         }
         for problem in rendered.tex_errors {
-            diagnostics.push(
-                super::located(
-                    Diagnostic::warning(format!(
-                        "this formula could not be converted to MathML: {}",
-                        problem.message
-                    )),
-                    file,
-                    Some(problem.origin),
-                )
-                .with_help("it is shown as its TeX, as written; fix the TeX, or write `\\$` for a dollar sign that does not start a formula"),
-            );
+            diagnostics.push(formula_diagnostic(problem, file));
         }
         documents.extend(super::split_into_documents(
             index,
@@ -121,6 +80,53 @@ pub fn render_documents(
         });
     }
     documents
+}
+
+/// A formula the TeX converter refused, at its place in the file.
+fn formula_diagnostic(problem: markdown::TexProblem, file: &SourceFile) -> Diagnostic {
+    super::located(
+        Diagnostic::warning(format!(
+            "this formula could not be converted to MathML: {}",
+            problem.message
+        )),
+        file,
+        Some(problem.origin),
+    )
+    .with_help("it is shown as its TeX, as written; fix the TeX, or write `\\$` for a dollar sign that does not start a formula")
+}
+
+/// What the author is told about something the HTML stage removed (`what`, in its words).
+fn removal_diagnostic(what: &str, config: &Config) -> Diagnostic {
+    match inline_image_scheme(what) {
+        // Not an attack but a picture that cannot travel: said as such, and refused
+        // like a remote image (a warning for drafts).
+        Some(scheme) => {
+            let message = format!(
+                "a {scheme}: image URL cannot be used; save the image into the book folder and refer to it by a relative path"
+            );
+            if config.allow_missing_images {
+                Diagnostic::warning(format!("{message}; its alt text is shown instead"))
+            } else {
+                Diagnostic::error(message)
+            }
+            .with_help(if scheme == "data" {
+                "a data: URL holds the image inside the text; decode it to a file, e.g. images/figure.png, and write ![alt](images/figure.png)"
+            } else {
+                "a file: URL points at one computer's disk; copy the file into the book folder, e.g. images/photo.jpg, and write ![alt](images/photo.jpg)"
+            })
+        }
+        None => {
+            let help = if what.starts_with(xhtml::NESTING_CUT) {
+                format!(
+                    "elements may nest at most {} deep; flatten the nesting here",
+                    nesting::MAX_NESTING
+                )
+            } else {
+                "EPUB content may not hold scripts, forms, frames or event handlers".to_string()
+            };
+            Diagnostic::warning(format!("removed {} from the HTML", what)).with_help(help)
+        }
+    }
 }
 
 /// `data` or `file` when the HTML stage removed an image source of that scheme (its words:

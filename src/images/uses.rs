@@ -85,6 +85,39 @@ impl ImageUses {
             .map(|(index, image)| (image, Some(index) == self.cover_job))
             .collect()
     }
+
+    /// The front matter's `cover:` image, resolved like any image reference; a problem is
+    /// reported at the `cover:` line.
+    fn add_cover(&mut self, cover: &Path, manuscript: &Manuscript, diagnostics: &mut Diagnostics) {
+        let written = cover.strip_prefix(&manuscript.root).unwrap_or(cover);
+        let first = &manuscript.files[0];
+        match source::resolve_local(
+            &manuscript.root,
+            &manuscript.root,
+            &written.to_string_lossy(),
+            InputKind::Image,
+        ) {
+            Ok(path) => {
+                self.jobs.push(ImageJob {
+                    source: path,
+                    purpose: Purpose::Cover,
+                });
+                self.first_use.push(None);
+                self.cover_job = Some(self.jobs.len() - 1);
+            }
+            Err(problem) => diagnostics.push(
+                frontmatter::locate::at_key(
+                    Diagnostic::error(format!(
+                        "cover {}",
+                        problem.describe(InputKind::Image, written, &manuscript.root)
+                    )),
+                    first,
+                    "cover",
+                )
+                .with_help("set `cover:` to an image path relative to the book folder"),
+            ),
+        }
+    }
 }
 
 /// Resolves every image reference (and the cover) to a file in the book. References that
@@ -146,34 +179,7 @@ pub fn find(
     }
 
     if let Some(cover) = meta.and_then(|m| m.cover.as_ref()) {
-        let written = cover.strip_prefix(&manuscript.root).unwrap_or(cover);
-        let first = &manuscript.files[0];
-        match source::resolve_local(
-            &manuscript.root,
-            &manuscript.root,
-            &written.to_string_lossy(),
-            InputKind::Image,
-        ) {
-            Ok(path) => {
-                plan.jobs.push(ImageJob {
-                    source: path,
-                    purpose: Purpose::Cover,
-                });
-                plan.first_use.push(None);
-                plan.cover_job = Some(plan.jobs.len() - 1);
-            }
-            Err(problem) => diagnostics.push(
-                frontmatter::locate::at_key(
-                    Diagnostic::error(format!(
-                        "cover {}",
-                        problem.describe(InputKind::Image, written, &manuscript.root)
-                    )),
-                    first,
-                    "cover",
-                )
-                .with_help("set `cover:` to an image path relative to the book folder"),
-            ),
-        }
+        plan.add_cover(cover, manuscript, diagnostics);
     }
     plan
 }
