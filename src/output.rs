@@ -201,22 +201,29 @@ pub fn canonical_or_lexical(path: &Path) -> PathBuf {
     }
 }
 
-/// A file name from a title: letters and digits, lower case, `-` between words.
-pub fn file_slug(title: &str) -> String {
-    let mut slug = String::new();
-    for c in title.chars() {
+/// The one slug rule of bindery, for file names and ids alike: letters and digits of any
+/// script, lower case; white space, `-`, `_` and `.` between them become one `-`; anything
+/// else is left out (`Rock & Roll` → `rock-roll`, `it's` → `its`). May be empty.
+pub fn slug(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.trim().chars() {
         if c.is_alphanumeric() {
             slug.extend(c.to_lowercase());
-        } else if !slug.ends_with('-') && !slug.is_empty() {
+        } else if (c.is_whitespace() || c == '-' || c == '_' || c == '.') && !slug.ends_with('-') {
             slug.push('-');
         }
     }
+    slug.trim_matches('-').to_string()
+}
+
+/// A file name from a title: its [`slug`], at most 80 characters, `book` when none is left.
+pub fn file_slug(title: &str) -> String {
+    let slug: String = slug(title).chars().take(80).collect();
     let slug = slug.trim_end_matches('-');
-    let slug: String = slug.chars().take(80).collect();
     if slug.is_empty() {
         "book".to_string()
     } else {
-        slug.trim_end_matches('-').to_string()
+        slug.to_string()
     }
 }
 

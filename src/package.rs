@@ -74,7 +74,7 @@ const BEST_DEFLATE_LEVEL: i64 = 9;
 const COPY_BUFFER_SIZE: usize = 64 * 1024;
 
 /// Checks, before any work is done, that a file can be created beside `output` (where
-/// [`write_atomically`] puts its temporary file): the folder exists, is a folder, and is
+/// [`write_epub_atomically`] puts its temporary file): the folder exists, is a folder, and is
 /// writable. Probing with a real temporary file answers for permissions, read-only mounts
 /// and ACLs alike, which inspecting mode bits would not.
 pub fn check_writable(output: &Path) -> std::result::Result<(), Diagnostic> {
@@ -112,7 +112,7 @@ pub fn check_writable(output: &Path) -> std::result::Result<(), Diagnostic> {
 /// Writes `mimetype` (first, stored) and then `entries` in the given order to a temp file beside
 /// `output`, then renames it over `output`. Returns the size written. A failure leaves no temp
 /// file and leaves a previous `output` untouched.
-pub fn write_atomically(entries: Vec<Entry>, output: &Path) -> Result<u64> {
+pub fn write_epub_atomically(entries: Vec<Entry>, output: &Path) -> Result<u64> {
     write_pending(entries, output)?.commit()
 }
 
@@ -352,7 +352,7 @@ mod tests {
     fn mimetype_comes_first_stored_without_extra_field() {
         let folder = tempfile::tempdir().unwrap();
         let output = folder.path().join("book.epub");
-        write_atomically(entries(), &output).unwrap();
+        write_epub_atomically(entries(), &output).unwrap();
         let bytes = std::fs::read(&output).unwrap();
         // Local file header: signature, then method at 8, name length at 26, extra length at
         // 28, name at 30; OCF readers rely on these fixed offsets.
@@ -372,7 +372,7 @@ mod tests {
     fn entries_keep_their_order_compression_time_and_permissions() {
         let folder = tempfile::tempdir().unwrap();
         let output = folder.path().join("book.epub");
-        let size = write_atomically(entries(), &output).unwrap();
+        let size = write_epub_atomically(entries(), &output).unwrap();
         assert_eq!(size, std::fs::metadata(&output).unwrap().len());
         let mut archive = zip::ZipArchive::new(File::open(&output).unwrap()).unwrap();
         let names: Vec<_> = (0..archive.len())
@@ -408,7 +408,7 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let output = folder.path().join("book.epub");
         let missing = folder.path().join("missing.jpg");
-        let error = write_atomically(
+        let error = write_epub_atomically(
             vec![Entry {
                 path: "OEBPS/images/x.jpg".into(),
                 data: EntryData::File(missing.clone()),
@@ -427,7 +427,7 @@ mod tests {
     #[test]
     fn an_output_that_is_a_folder_is_an_input_error_with_help() {
         let folder = tempfile::tempdir().unwrap();
-        let Err(Error::Input(diagnostics)) = write_atomically(entries(), folder.path()) else {
+        let Err(Error::Input(diagnostics)) = write_epub_atomically(entries(), folder.path()) else {
             panic!("expected an input error");
         };
         assert_eq!(diagnostics.len(), 1);

@@ -125,6 +125,23 @@ pub fn layout(
     }
 }
 
+/// Well-formedness per BCP 47's syntax (RFC 5646 §2.1): a 2–3 letter (or 4–8 letter) primary
+/// language, then subtags of 1–8 letters or digits; or a private-use `x-…` tag. Whether a
+/// subtag is registered is not checked — reading systems only need the shape.
+pub fn is_well_formed_language_tag(tag: &str) -> bool {
+    let mut subtags = tag.split('-');
+    let Some(primary) = subtags.next() else {
+        return false;
+    };
+    let primary_ok = (primary.eq_ignore_ascii_case("x") || primary.eq_ignore_ascii_case("i"))
+        || ((2..=3).contains(&primary.len()) || (4..=8).contains(&primary.len()))
+            && primary.chars().all(|c| c.is_ascii_alphabetic());
+    primary_ok
+        && subtags
+            .all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()))
+        && !tag.ends_with('-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

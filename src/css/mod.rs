@@ -451,7 +451,7 @@ impl Walker<'_> {
             write_url(statement, target, wrap);
             return;
         }
-        if let Some(scheme) = scheme(target) {
+        if let Some(scheme) = crate::xhtml::url_scheme(target) {
             let (message, help) = if scheme == "data" {
                 (
                     "a `data:` URL in the stylesheet was dropped".to_string(),
@@ -554,16 +554,6 @@ fn write_string(out: &mut String, value: &str) {
         }
     }
     out.push('"');
-}
-
-/// The URL's scheme, lower case, if it has one (`https`, `javascript`, `data`, `file`, …).
-fn scheme(url: &str) -> Option<String> {
-    let (head, _) = url.split_once(':')?;
-    let mut chars = head.chars();
-    let first = chars.next()?;
-    (first.is_ascii_alphabetic()
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-    .then(|| head.to_ascii_lowercase())
 }
 
 fn shorten(url: &str) -> String {

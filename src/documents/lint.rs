@@ -6,6 +6,7 @@
 //! These run on the rendered documents, after the Markdown stage; none of them stops a build
 //! unless `--deny-warnings` asks it to.
 
+use crate::xhtml::dom::heading_level;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -53,13 +54,6 @@ pub fn skipped_heading_levels(
             }
             previous = Some(level);
         });
-    }
-}
-
-fn heading_level(name: &str) -> Option<u8> {
-    match name.as_bytes() {
-        [b'h', digit @ b'1'..=b'6'] => Some(digit - b'0'),
-        _ => None,
     }
 }
 

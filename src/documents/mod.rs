@@ -8,6 +8,7 @@
 pub mod lint;
 pub mod render;
 
+use crate::xhtml::dom::heading_level;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -37,8 +38,7 @@ pub fn split_into_documents(
 ) -> Vec<Document> {
     let mut parts: Vec<Vec<Node>> = vec![Vec::new()];
     for node in nodes {
-        let starts_part =
-            matches!(&node, Node::Element(e) if heading_level(e).is_some_and(|l| l <= split_level));
+        let starts_part = matches!(&node, Node::Element(e) if heading_level(&e.name).is_some_and(|l| l <= split_level));
         if starts_part && parts.last().is_some_and(|p| has_content(p)) {
             parts.push(Vec::new());
         }
@@ -79,18 +79,6 @@ fn has_content(nodes: &[Node]) -> bool {
     })
 }
 
-fn heading_level(element: &Element) -> Option<u8> {
-    match element.name.as_str() {
-        "h1" => Some(1),
-        "h2" => Some(2),
-        "h3" => Some(3),
-        "h4" => Some(4),
-        "h5" => Some(5),
-        "h6" => Some(6),
-        _ => None,
-    }
-}
-
 /// Where a link leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
@@ -112,7 +100,7 @@ fn classify(href: &str) -> Target {
     if let Some(fragment) = href.strip_prefix('#') {
         return Target::Fragment(percent_decode(fragment));
     }
-    if has_scheme(href) {
+    if crate::xhtml::url_scheme(href).is_some() {
         return match url::Url::parse(href) {
             Ok(url) => Target::External(url.to_string()),
             Err(error) => Target::Invalid(format!("`{href}` is not a valid URL ({error})")),
@@ -130,16 +118,6 @@ fn classify(href: &str) -> Target {
         path: percent_decode(path),
         fragment: fragment.filter(|f| !f.is_empty()),
     }
-}
-
-/// RFC 3986: a scheme is a letter followed by letters, digits, `+`, `-` or `.`, then `:`.
-fn has_scheme(href: &str) -> bool {
-    let Some((scheme, _)) = href.split_once(':') else {
-        return false;
-    };
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 fn percent_decode(text: &str) -> String {
@@ -517,7 +495,7 @@ fn collect_headings(nodes: &[Node], out: &mut Vec<Heading>) {
         if matches!(element.name.as_str(), "aside" | "figure" | "nav") {
             continue;
         }
-        match (heading_level(element), element.attr("id")) {
+        match (heading_level(&element.name), element.attr("id")) {
             (Some(level), Some(id)) => out.push(Heading {
                 level,
                 id: id.to_string(),

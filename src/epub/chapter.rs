@@ -9,7 +9,7 @@ use crate::model::Chapter;
 use crate::xhtml::dom::{Node, write_xhtml};
 
 use super::xml::XmlWriter;
-use super::{Plan, xhtml_document};
+use super::{PackagePlan, xhtml_document};
 
 const BLOCK_ELEMENTS: &[&str] = &[
     "address",
@@ -38,7 +38,7 @@ const BLOCK_ELEMENTS: &[&str] = &[
     "ul",
 ];
 
-pub(super) fn chapter_document(plan: &Plan, chapter: &Chapter) -> String {
+pub(super) fn chapter_document(plan: &PackagePlan, chapter: &Chapter) -> String {
     let title = if chapter.title.trim().is_empty() {
         &plan.book.meta.title
     } else {

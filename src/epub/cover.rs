@@ -3,9 +3,9 @@
 
 use crate::model::ImageResource;
 
-use super::{Plan, xhtml_document};
+use super::{PackagePlan, xhtml_document};
 
-pub(super) fn cover_page(plan: &Plan, cover: &ImageResource) -> String {
+pub(super) fn cover_page(plan: &PackagePlan, cover: &ImageResource) -> String {
     let title = &plan.book.meta.title;
     let src = format!("../{}", cover.href);
     xhtml_document(plan, title, "../", &[("class", "cover")], |xml| {

@@ -1,9 +1,9 @@
 //! `text/illustrations.xhtml`: a list of illustrations readers can page to, with a link to
 //! every figure in reading order. Only written when asked for and there is a figure to list.
 
-use super::{Plan, figure_label, xhtml_document};
+use super::{PackagePlan, figure_label, xhtml_document};
 
-pub(super) fn illustrations_page(plan: &Plan) -> String {
+pub(super) fn illustrations_page(plan: &PackagePlan) -> String {
     let book = plan.book;
     let title = &book.meta.list_of_illustrations.title;
     xhtml_document(plan, title, "../", &[], |xml| {

@@ -4,7 +4,7 @@
 //! decodes an image. Each output document has its own file: `container.rs`, `opf.rs`,
 //! `nav.rs`, `ncx.rs`, `chapter.rs`, `cover.rs`, `title_page.rs`, `illustrations.rs`, and
 //! the default stylesheet `bindery.css`. [`assemble`] decides which optional documents exist
-//! (through its `Plan`) so the manifest, spine, navigation and guide always agree.
+//! (through its `PackagePlan`) so the manifest, spine, navigation and guide always agree.
 //!
 //! Layout inside the zip (after `mimetype`, which `package.rs` writes):
 //!
@@ -70,7 +70,7 @@ pub fn assemble(book: &Book) -> Vec<Entry> {
 
 /// [`assemble`] in the given flavour: a kepub differs only in its chapter bodies.
 pub fn assemble_as(book: &Book, format: OutputFormat) -> Vec<Entry> {
-    let mut plan = Plan::new(book);
+    let mut plan = PackagePlan::new(book);
     plan.kobo_spans = format == OutputFormat::Kepub;
     let mut entries = vec![
         Entry::text("META-INF/container.xml", container::container_xml()),
@@ -127,7 +127,7 @@ pub fn assemble_as(book: &Book, format: OutputFormat) -> Vec<Entry> {
 }
 
 /// What the book's documents have to agree on: which optional documents exist.
-struct Plan<'a> {
+struct PackagePlan<'a> {
     book: &'a Book,
     cover: Option<&'a ImageResource>,
     /// The list-of-illustrations page is in the spine: asked for, and there is something to list.
@@ -140,10 +140,10 @@ struct Plan<'a> {
     layout: Layout,
 }
 
-impl<'a> Plan<'a> {
+impl<'a> PackagePlan<'a> {
     fn new(book: &'a Book) -> Self {
         let has_figures = book.figures().next().is_some();
-        Plan {
+        PackagePlan {
             book,
             cover: book.cover(),
             has_illustrations_page: book.meta.list_of_illustrations.enabled && has_figures,
@@ -196,7 +196,7 @@ fn figure_label(figure: &Figure, number: usize) -> String {
 /// The default stylesheet, with the book's writing mode when its text runs vertically. The
 /// `-epub-` form is the one EPUB 3.0 reading systems (older Kobo and Apple Books among them)
 /// read; the `-webkit-` one serves WebKit-based readers of that time.
-fn stylesheet(plan: &Plan) -> String {
+fn stylesheet(plan: &PackagePlan) -> String {
     let mut css = DEFAULT_CSS.to_owned();
     if let Some(mode) = plan.layout.writing_mode {
         css.push_str(&format!(
@@ -212,7 +212,7 @@ fn stylesheet(plan: &Plan) -> String {
 /// `to_root` is the way from the document's folder to OEBPS (`""` or `"../"`), for the
 /// stylesheet links.
 fn xhtml_document(
-    plan: &Plan,
+    plan: &PackagePlan,
     title: &str,
     to_root: &str,
     body_attrs: &[(&str, &str)],

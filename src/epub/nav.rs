@@ -9,9 +9,9 @@ use crate::model::Book;
 
 use super::toc::{TocEntry, table_of_contents};
 use super::xml::XmlWriter;
-use super::{COVER_PAGE, NAV, Plan, TITLE_PAGE, chapter_href, figure_label, xhtml_document};
+use super::{COVER_PAGE, NAV, PackagePlan, TITLE_PAGE, chapter_href, figure_label, xhtml_document};
 
-pub(super) fn navigation_document(plan: &Plan) -> String {
+pub(super) fn navigation_document(plan: &PackagePlan) -> String {
     let book = plan.book;
     xhtml_document(plan, &book.meta.title, "", &[], |xml| {
         xml.open(
@@ -60,7 +60,7 @@ fn write_list_of_illustrations(xml: &mut XmlWriter, book: &Book) {
     xml.close("nav");
 }
 
-fn write_landmarks(xml: &mut XmlWriter, plan: &Plan) {
+fn write_landmarks(xml: &mut XmlWriter, plan: &PackagePlan) {
     let book = plan.book;
     let toc_href = format!("{NAV}#toc");
     let mut landmarks: Vec<(&str, &str, &str)> = Vec::new();

@@ -1,11 +1,11 @@
 //! `toc.ncx`, the table of contents for EPUB 2 reading systems (older Kindles and Kobos still
 //! read it). Same tree as the navigation document's `toc`.
 
-use super::Plan;
+use super::PackagePlan;
 use super::toc::{TocEntry, depth, table_of_contents};
 use super::xml::XmlWriter;
 
-pub(super) fn ncx(plan: &Plan) -> String {
+pub(super) fn ncx(plan: &PackagePlan) -> String {
     let meta = &plan.book.meta;
     let entries = table_of_contents(plan.book);
     let uid = meta.identifier.as_dc_value();

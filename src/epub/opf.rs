@@ -10,8 +10,8 @@ use crate::xhtml::dom::{Node, for_each_element};
 use super::accessibility::CONFORMS_TO;
 use super::xml::XmlWriter;
 use super::{
-    COVER_PAGE, EXTRA_STYLESHEET, ILLUSTRATIONS_PAGE, NAV, NCX, Plan, STYLESHEET, TITLE_PAGE,
-    chapter_href,
+    COVER_PAGE, EXTRA_STYLESHEET, ILLUSTRATIONS_PAGE, NAV, NCX, PackagePlan, STYLESHEET,
+    TITLE_PAGE, chapter_href,
 };
 
 const XHTML: &str = "application/xhtml+xml";
@@ -21,7 +21,7 @@ const COVER_PAGE_ID: &str = "cover-page";
 const TITLE_PAGE_ID: &str = "title-page";
 const ILLUSTRATIONS_ID: &str = "illustrations";
 
-pub(super) fn package_document(plan: &Plan) -> String {
+pub(super) fn package_document(plan: &PackagePlan) -> String {
     let mut xml = XmlWriter::new();
     xml.open(
         "package",
@@ -40,7 +40,7 @@ pub(super) fn package_document(plan: &Plan) -> String {
     xml.finish()
 }
 
-fn write_metadata(xml: &mut XmlWriter, plan: &Plan) {
+fn write_metadata(xml: &mut XmlWriter, plan: &PackagePlan) {
     let meta = &plan.book.meta;
     xml.open(
         "metadata",
@@ -104,7 +104,7 @@ fn write_metadata(xml: &mut XmlWriter, plan: &Plan) {
 }
 
 /// Schema.org accessibility properties and the conformance claim, from what the book holds.
-fn write_accessibility(xml: &mut XmlWriter, plan: &Plan) {
+fn write_accessibility(xml: &mut XmlWriter, plan: &PackagePlan) {
     let facts = &plan.accessibility;
     let settings = &plan.book.meta.accessibility;
     let property = |xml: &mut XmlWriter, name: &str, value: &str| {
@@ -155,7 +155,7 @@ fn refine(xml: &mut XmlWriter, id: &str, property: &str, scheme: Option<&str>, v
     xml.leaf("meta", &attrs, value);
 }
 
-fn write_manifest(xml: &mut XmlWriter, plan: &Plan) {
+fn write_manifest(xml: &mut XmlWriter, plan: &PackagePlan) {
     let book = plan.book;
     xml.open("manifest", &[]);
     item(xml, "nav", NAV, XHTML, Some("nav"));
@@ -231,7 +231,7 @@ fn chapter_id(index: usize) -> String {
     format!("chapter-{}", index + 1)
 }
 
-fn write_spine(xml: &mut XmlWriter, plan: &Plan) {
+fn write_spine(xml: &mut XmlWriter, plan: &PackagePlan) {
     let mut attrs = vec![("toc", "ncx")];
     if let Some(progression) = plan.layout.page_progression {
         attrs.push(("page-progression-direction", progression));
@@ -256,7 +256,7 @@ fn write_spine(xml: &mut XmlWriter, plan: &Plan) {
 
 /// The EPUB 2 guide: deprecated in EPUB 3 but still how some readers find where to open the
 /// book and where its cover is.
-fn write_guide(xml: &mut XmlWriter, plan: &Plan) {
+fn write_guide(xml: &mut XmlWriter, plan: &PackagePlan) {
     let book = plan.book;
     xml.open("guide", &[]);
     if plan.cover.is_some() {

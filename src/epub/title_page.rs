@@ -6,9 +6,9 @@
 
 use crate::model::{Creator, Meta};
 
-use super::{Plan, xhtml_document};
+use super::{PackagePlan, xhtml_document};
 
-pub(super) fn title_page(plan: &Plan) -> String {
+pub(super) fn title_page(plan: &PackagePlan) -> String {
     let meta = &plan.book.meta;
     xhtml_document(plan, &meta.title, "../", &[], |xml| {
         xml.open(

@@ -26,9 +26,10 @@ use std::path::Path;
 use crate::diagnostics::{Diagnostic, Location};
 use crate::model::Meta;
 
+pub use crate::script::is_well_formed_language_tag;
 pub use check::did_you_mean;
 pub use dates::{normalize_date, parse_w3c_date};
-pub use keys::{GENERATOR_KEYS, IGNORED_GENERATOR_KEYS, KNOWN_KEYS, is_well_formed_language_tag};
+pub use keys::{GENERATOR_KEYS, IGNORED_GENERATOR_KEYS, KNOWN_KEYS};
 pub use split::{Format, Split, split};
 
 /// What the parse produced besides [`Meta`]: warnings to show.

@@ -175,16 +175,16 @@ pub fn store(
     let object = objects.join(format!("{hash}.{}", format.extension()));
     // Always rewritten: an object already there may be the damaged one that made this a
     // miss, and the rename is atomic, so a concurrent build reading it sees either whole file.
-    write_atomically(&object, bytes).map_err(|error| (object.clone(), error))?;
+    write_file_atomically(&object, bytes).map_err(|error| (object.clone(), error))?;
     let record = format!("{hash}\n{}\n{}\n{}\n", format.extension(), size.0, size.1);
     let record_path = entries.join(key);
-    write_atomically(&record_path, record.as_bytes()).map_err(|error| (record_path, error))?;
+    write_file_atomically(&record_path, record.as_bytes()).map_err(|error| (record_path, error))?;
     Ok(object)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
 /// readers see the old file or the whole new one, never a part.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
     let _registered = crate::interrupt::register(temp.path());

@@ -122,18 +122,16 @@ pub fn is_placeholder(text: &str) -> bool {
         || is_screenshot_name(&words)
 }
 
-/// `xx`, or `xx(x)-Yyyy…` with at least one subtag (BCP 47's shape, close enough): two
-/// lowercase letters alone, so that a one-word caption such as "Sun" or "Oslo" is kept.
+/// `xx`, or `xx(x)-Yyyy…` with at least one subtag: a well-formed BCP 47 tag
+/// ([`crate::script::is_well_formed_language_tag`]) whose primary language is two or three
+/// lowercase letters, and two letters alone, so that a one-word caption such as "Sun" or
+/// "Oslo" is kept.
 fn is_language_tag(text: &str) -> bool {
-    let mut parts = text.split('-');
-    let primary = parts.next().unwrap_or_default();
-    let subtags: Vec<&str> = parts.collect();
-    let primary_ok =
-        (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_lowercase());
-    let subtags_ok = subtags
-        .iter()
-        .all(|tag| (1..=8).contains(&tag.len()) && tag.chars().all(|c| c.is_ascii_alphanumeric()));
-    primary_ok && subtags_ok && (!subtags.is_empty() || primary.len() == 2)
+    let (primary, subtags) = text.split_once('-').unwrap_or((text, ""));
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_lowercase())
+        && (!subtags.is_empty() || primary.len() == 2)
+        && crate::script::is_well_formed_language_tag(text)
 }
 
 /// One word ending in an image or raw file extension.

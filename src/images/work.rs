@@ -331,7 +331,7 @@ pub(super) fn process_one(
         None => {
             let at = scratch.join(&file_name);
             fs::create_dir_all(scratch)
-                .and_then(|()| cache::write_atomically(&at, &transformed.bytes))
+                .and_then(|()| cache::write_file_atomically(&at, &transformed.bytes))
                 .map_err(|error| write_diagnostic(path, &at, &error, false))?;
             at
         }

@@ -563,23 +563,15 @@ fn escape_into(html: &mut String, text: &str) {
     let _ = escape_html(&mut *html, text);
 }
 
-/// A readable id from heading or label text: lower case, letters and digits kept (any
-/// script), runs of anything else become one `-`. Ids that would not start with a letter get
+/// A readable id from heading or label text, by bindery's one slug rule
+/// ([`crate::output::slug`]). Ids that would not start with a letter get
 /// a prefix, because older EPUB 2 reading systems treat ids as XML names.
 pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.trim().chars() {
-        if c.is_alphanumeric() {
-            slug.extend(c.to_lowercase());
-        } else if (c.is_whitespace() || c == '-' || c == '_' || c == '.') && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_matches('-');
+    let slug = crate::output::slug(text);
     match slug.chars().next() {
         None => "section".to_string(),
         Some(first) if !first.is_alphabetic() => format!("s-{slug}"),
-        Some(_) => slug.to_string(),
+        Some(_) => slug,
     }
 }
 

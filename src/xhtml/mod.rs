@@ -579,7 +579,7 @@ fn check_attribute(element: &str, name: &str, value: &str) -> Verdict {
         },
         "id" => verdict_if(!value.is_empty() && !value.chars().any(char::is_whitespace)),
         "class" | "title" => keep(),
-        "lang" => verdict_if(value.is_empty() || is_language_tag(value)),
+        "lang" => verdict_if(value.is_empty() || crate::script::is_well_formed_language_tag(value)),
         "dir" => verdict_if(matches!(value, "ltr" | "rtl" | "auto")),
         "epub:type" => verdict_if(!value.trim().is_empty()),
         "role" => verdict_if(
@@ -604,7 +604,9 @@ fn check_attribute(element: &str, name: &str, value: &str) -> Verdict {
         "href" if element == "a" => url_verdict(name, value),
         "src" if element == "img" => url_verdict(name, value),
         "cite" if matches!(element, "q" | "blockquote" | "del" | "ins") => url_verdict(name, value),
-        "hreflang" if element == "a" => verdict_if(is_language_tag(value)),
+        "hreflang" if element == "a" => {
+            verdict_if(crate::script::is_well_formed_language_tag(value))
+        }
         "alt" if element == "img" => keep(),
         "width" | "height" if element == "img" => verdict_if(is_digits(value)),
         "start" if element == "ol" => verdict_if(is_integer(value)),
@@ -733,9 +735,11 @@ fn clean_url(raw: &str) -> Result<String, UrlProblem> {
     Ok(out)
 }
 
-/// The lower-cased scheme of `url`, if it starts with one. Controls and spaces inside the
-/// would-be scheme are ignored, as browsers do, so obfuscated schemes are still seen.
-fn url_scheme(url: &str) -> Option<String> {
+/// The lower-cased scheme of `url`, if it starts with one (RFC 3986: a letter, then letters,
+/// digits, `+`, `-` or `.`). Controls and spaces inside the would-be scheme are ignored, as
+/// browsers do, so obfuscated schemes are still seen. bindery's one URL-scheme classifier:
+/// HTML attributes, links and the stylesheet's `url()`s all go through it.
+pub fn url_scheme(url: &str) -> Option<String> {
     let (candidate, _) = url.split_once(':')?;
     let scheme: String = candidate
         .chars()
@@ -777,18 +781,6 @@ fn is_integer(value: &str) -> bool {
 
 fn is_positive_integer(value: &str) -> bool {
     is_digits(value) && value.bytes().any(|b| b != b'0')
-}
-
-/// A well-formed BCP 47 tag, loosely: alphanumeric subtags of 1–8 characters, the first
-/// alphabetic.
-fn is_language_tag(value: &str) -> bool {
-    let mut subtags = value.split('-');
-    let first_ok = subtags
-        .next()
-        .is_some_and(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphabetic()));
-    first_ok
-        && subtags
-            .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// A date, or a date and time, in the forms HTML's `datetime` attributes accept and readers

@@ -1,5 +1,5 @@
 //! The EPUB writer end to end: a hand-made `Book` through `epub::assemble` and
-//! `package::write_atomically`, checked with epubcheck, an XML parser, the zip reader and
+//! `package::write_epub_atomically`, checked with epubcheck, an XML parser, the zip reader and
 //! golden files.
 //!
 //! Golden files live in `tests/golden/epub_writer/`, one per produced document, at its path
@@ -19,7 +19,7 @@ use bindery::model::{
     Book, Chapter, Creator, Figure, Heading, Identifier, ImageResource, ImageSettings,
     ListOfIllustrations, Meta, Series,
 };
-use bindery::package::{Compression, Entry, EntryData, write_atomically};
+use bindery::package::{Compression, Entry, EntryData, write_epub_atomically};
 use bindery::xhtml::dom::{Element, Node};
 
 const COVER_HREF: &str = "images/c0ffee.jpg";
@@ -280,7 +280,7 @@ fn minimal_book() -> Book {
 }
 
 fn build(book: &Book, output: &Path) -> u64 {
-    write_atomically(assemble(book), output).unwrap()
+    write_epub_atomically(assemble(book), output).unwrap()
 }
 
 /// Every entry of the zip, in order: name, compression, contents.
@@ -447,7 +447,7 @@ fn a_failed_write_leaves_the_previous_book_and_no_temporary_file() {
         data: EntryData::File(folder.path().join("gone.jpg")),
         compression: Compression::Stored,
     });
-    let error = write_atomically(entries, &output).unwrap_err();
+    let error = write_epub_atomically(entries, &output).unwrap_err();
 
     assert!(
         matches!(error, Error::Io { action: "open", .. }),
@@ -462,7 +462,7 @@ fn an_output_path_that_is_a_folder_is_refused_and_left_alone() {
     let folder = tempfile::tempdir().unwrap();
     let output = folder.path().join("book.epub");
     std::fs::create_dir(&output).unwrap();
-    let error = write_atomically(assemble(&minimal_book()), &output).unwrap_err();
+    let error = write_epub_atomically(assemble(&minimal_book()), &output).unwrap_err();
     let Error::Input(diagnostics) = error else {
         panic!("expected an input error, got {error:?}");
     };

@@ -193,7 +193,10 @@ fn many_keys(s: &Scene) {
     s.front(&keys.join("\n"));
 }
 fn cascade_cover(s: &Scene) {
-    s.write("book/images/cover.jpg", &crate::hostile::scene::small_jpeg(60, 90));
+    s.write(
+        "book/images/cover.jpg",
+        &crate::hostile::scene::small_jpeg(60, 90),
+    );
     s.front("cover: images/cover.jpg\ntoc-depth: three");
 }
 fn cascade_unclosed(s: &Scene) {

@@ -4,7 +4,6 @@
 //! a missing tool is a failure; on a developer machine the test prints a loud `SKIPPED` line
 //! saying how to install it, and the helper returns `None`.
 
-
 use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
