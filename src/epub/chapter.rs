@@ -11,33 +11,6 @@ use crate::xhtml::dom::{Node, write_xhtml};
 use super::xml::XmlWriter;
 use super::{PackagePlan, xhtml_document};
 
-const BLOCK_ELEMENTS: &[&str] = &[
-    "address",
-    "article",
-    "aside",
-    "blockquote",
-    "details",
-    "div",
-    "dl",
-    "figure",
-    "footer",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "header",
-    "hr",
-    "nav",
-    "ol",
-    "p",
-    "pre",
-    "section",
-    "table",
-    "ul",
-];
-
 pub(super) fn chapter_document(plan: &PackagePlan, chapter: &Chapter) -> String {
     let title = if chapter.title.trim().is_empty() {
         &plan.book.meta.title
@@ -92,7 +65,7 @@ fn flush(xml: &mut XmlWriter, inline_run: &mut String) {
 }
 
 fn is_block(node: &Node) -> bool {
-    matches!(node, Node::Element(element) if BLOCK_ELEMENTS.contains(&element.name.as_str()))
+    matches!(node, Node::Element(element) if crate::xhtml::BLOCK_ELEMENTS.contains(&element.name.as_str()))
 }
 
 fn is_blank_text(node: &Node) -> bool {

@@ -51,6 +51,7 @@ use ids::*;
 use repair::*;
 pub use urls::url_scheme;
 use urls::*;
+pub use vocabulary::BLOCK_ELEMENTS;
 use vocabulary::*;
 
 /// The attribute through which the Markdown stage tells us where an element came from.

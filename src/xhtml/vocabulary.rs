@@ -1,6 +1,9 @@
 //! The element vocabulary of the sanitizer: which elements are kept, dropped with their
 //! content, or unwrapped, and the content-model classes (phrasing, transparent, heading,
-//! sectioning) the repair pass reasons with.
+//! sectioning) the repair pass reasons with; and the block elements the chapter writer puts
+//! on lines of their own. (The nesting bound and kepub keep lists of their own on purpose: the
+//! first is the HTML parser's vocabulary, obsolete elements included; the second counts
+//! paragraphs exactly as kepubify does, so Kobo's reading positions match.)
 
 /// What to do with an HTML element found in the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,3 +136,32 @@ pub(super) fn is_heading(name: &str) -> bool {
 pub(super) fn is_sectioning(name: &str) -> bool {
     matches!(name, "article" | "aside" | "nav" | "section")
 }
+
+/// Block-level elements of the XHTML bindery writes: each starts a line of its own in the
+/// chapter file, and inline runs between them are kept together, as written.
+pub const BLOCK_ELEMENTS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "details",
+    "div",
+    "dl",
+    "figure",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "ul",
+];
