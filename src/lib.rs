@@ -144,7 +144,7 @@ fn size_limit_error(output: &Path, size: u64, config: &Config) -> Diagnostic {
 
 /// Sizes for people, in decimal units everywhere (1 kB = 1000 bytes, 1 MB = 1000 kB): the
 /// units of `--max-size`, of stores' published limits and of file managers.
-fn human_bytes(bytes: u64) -> String {
+pub fn human_bytes(bytes: u64) -> String {
     match bytes {
         b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
         b if b >= 1_000 => format!("{:.0} kB", b as f64 / 1e3),

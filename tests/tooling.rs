@@ -365,8 +365,17 @@ fn man_prints_one_page_with_every_subcommand_and_every_option() {
         command.build();
         command
     };
+    // Subcommands of subcommands (`cache prune`) too.
+    let mut all: Vec<(String, &clap::Command)> = Vec::new();
     for sub in command.get_subcommands() {
-        let heading = format!(".SH \"BINDERY {}\"", sub.get_name().to_uppercase());
+        all.push((sub.get_name().to_string(), sub));
+        for nested in sub.get_subcommands().filter(|n| n.get_name() != "help") {
+            all.push((format!("{} {}", sub.get_name(), nested.get_name()), nested));
+        }
+    }
+    assert!(all.iter().any(|(name, _)| name == "cache prune"));
+    for (name, sub) in all {
+        let heading = format!(".SH \"BINDERY {}\"", name.to_uppercase());
         let start = page
             .find(&heading)
             .unwrap_or_else(|| panic!("no section {heading}:\n{page}"));
@@ -376,8 +385,7 @@ fn man_prints_one_page_with_every_subcommand_and_every_option() {
             let roff = format!("\\fB\\-\\-{}\\fR", option.replace('-', "\\-"));
             assert!(
                 section.contains(&roff),
-                "`bindery {} --{option}` is documented:\n{section}",
-                sub.get_name()
+                "`bindery {name} --{option}` is documented:\n{section}"
             );
         }
     }
@@ -393,6 +401,7 @@ fn man_dir_writes_a_page_per_subcommand() {
         "bindery-build.1",
         "bindery-check.1",
         "bindery-serve.1",
+        "bindery-cache-prune.1",
     ] {
         let roff = fs::read_to_string(dir.path().join("pages").join(page)).unwrap();
         assert!(roff.contains(".SH SYNOPSIS"), "{page}");
