@@ -563,3 +563,91 @@ fn report_json_describes_a_check_and_its_problems() {
     assert_eq!(errors[0]["message"], "image `images/example.png` not found");
     assert!(!dir.path().join("my-book.epub").exists());
 }
+
+/// README.md's tables of flags and commands say what `--help` says (issue 15): every flag of
+/// `bindery build` has its row and every row names a real flag, every subcommand has its row,
+/// and the defaults the README gives are the ones `--help` gives.
+#[test]
+fn the_readme_documents_every_flag_and_command_help_shows() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = |heading: &str| {
+        let start = readme
+            .find(heading)
+            .unwrap_or_else(|| panic!("README has {heading}"));
+        let rest = &readme[start + heading.len()..];
+        rest[..rest.find("\n#").unwrap_or(rest.len())].to_string()
+    };
+    // `| `-o, --output FILE` | …` → ["--output"]
+    let first_cells = |table: &str| -> Vec<String> {
+        table
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `"))
+            .map(|line| line[..line.find("` |").unwrap_or(line.len())].to_string())
+            .collect()
+    };
+    let long_flags = |text: &str| -> std::collections::BTreeSet<String> {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .filter(|word| word.starts_with("--") && word.len() > 2)
+            .map(str::to_string)
+            .collect()
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let help = text(&run(bindery(dir.path()).args(["build", "--help"])).stdout);
+    let mut in_help = long_flags(&help);
+    in_help.remove("--help");
+    let using = section("## Using it");
+    let rows = first_cells(&using);
+    let in_readme: std::collections::BTreeSet<String> =
+        rows.iter().flat_map(|cell| long_flags(cell)).collect();
+    assert_eq!(
+        in_readme, in_help,
+        "README's flag table and `bindery build --help`"
+    );
+
+    // Defaults: the README's numbers are --help's.
+    for (flag, default) in [
+        ("--max-image-size", "1600"),
+        ("--jpeg-quality", "80"),
+        ("--max-size", "50"),
+    ] {
+        let row = using
+            .lines()
+            .find(|line| line.starts_with(&format!("| `{flag}")))
+            .unwrap();
+        assert!(row.contains(default), "{row}");
+        let described = &help[help.find(&format!("{flag} <")).unwrap()..];
+        let described = &described[..described.find("\n  -").unwrap_or(described.len())];
+        assert!(described.contains(default), "{flag}: {described}");
+    }
+
+    // Every subcommand has a row in "The other commands", or a synopsis line of its own
+    // (`build` and `check` have their sections).
+    let mut others = first_cells(&section("### The other commands"));
+    others.extend(
+        readme
+            .lines()
+            .filter(|line| line.starts_with("bindery "))
+            .map(str::to_string),
+    );
+    let others = others.join("\n");
+    let top = text(&run(bindery(dir.path()).arg("--help")).stdout);
+    let commands: Vec<&str> = top
+        .lines()
+        .skip_while(|line| *line != "Commands:")
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        // A wrapped description continues on a line indented further.
+        .filter(|line| !line.starts_with("   "))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .collect();
+    assert!(commands.contains(&"cache"), "{top}");
+    for command in commands {
+        assert!(
+            others.contains(&format!("bindery {command}")),
+            "README's other commands lack `bindery {command}`:\n{others}"
+        );
+    }
+}
