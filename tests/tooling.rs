@@ -651,3 +651,77 @@ fn the_readme_documents_every_flag_and_command_help_shows() {
         );
     }
 }
+
+/// The README's JSON report example has exactly the fields a real report has, at every level,
+/// and its error example is what bindery prints for that mistake (issue 15: the docs showed a
+/// format the tool did not print).
+#[test]
+fn the_readme_examples_of_the_report_and_an_error_are_real() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let block_after = |marker: &str, fence: &str| -> String {
+        let at = readme
+            .find(marker)
+            .unwrap_or_else(|| panic!("README has {marker}"));
+        let rest = &readme[at..];
+        let rest = &rest[rest.find(fence).unwrap() + fence.len()..];
+        rest[..rest.find("```").unwrap()].to_string()
+    };
+    fn shape(value: &serde_json::Value, at: &str, into: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, inner) in map {
+                    let path = format!("{at}.{key}");
+                    into.push(path.clone());
+                    shape(inner, &path, into);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for item in items.iter().take(1) {
+                    shape(item, &format!("{at}[]"), into);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let book = init_book(dir.path(), "book");
+    // The README's example has a misspelt key, so its warnings have their fields.
+    let essay = fs::read_to_string(book.join("essay.md")).unwrap();
+    fs::write(
+        book.join("essay.md"),
+        essay.replacen("---\n", "---\npublishr: X\n", 1),
+    )
+    .unwrap();
+    let built = run(bindery(dir.path()).args(["build", "book", "--report", "json"]));
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let real: serde_json::Value = serde_json::from_slice(&built.stdout).unwrap();
+    let shown: serde_json::Value =
+        serde_json::from_str(&block_after("### The JSON report", "```json\n")).unwrap();
+    let (mut real_shape, mut shown_shape) = (Vec::new(), Vec::new());
+    shape(&real, "", &mut real_shape);
+    shape(&shown, "", &mut shown_shape);
+    real_shape.sort();
+    shown_shape.sort();
+    assert_eq!(
+        shown_shape, real_shape,
+        "README's report example and a real report"
+    );
+
+    // The error example: a book whose line 9 uses a misspelt image name.
+    fs::write(
+        book.join("essay.md"),
+        "---\ntitle: Harbour\nauthor: A. Author\nlanguage: en\n---\n\n# Dawn\n\n\
+         ![A harbour at dawn](images/fhoto.jpg \"The harbour.\")\n",
+    )
+    .unwrap();
+    let failed = run(bindery(dir.path()).args(["build", "book"]));
+    assert_eq!(failed.status.code(), Some(1));
+    let shown = block_after("Problems are printed the way cargo prints", "```text\n");
+    let printed = text(&failed.stderr);
+    assert!(
+        printed.starts_with(&shown),
+        "README shows:\n{shown}\nbindery prints:\n{printed}"
+    );
+}
