@@ -292,17 +292,24 @@ fn cache(command: CacheCommand) -> ExitCode {
     };
     let outcome = match command.action {
         CacheAction::Stats => cache_admin::usage(&dir).map(|usage| {
-            println!("cache: {}", dir.display());
-            println!(
-                "objects: {} ({})",
+            let mut text = format!(
+                "cache: {}\nobjects: {} ({})\nrecords: {}\n",
+                dir.display(),
                 usage.objects,
-                bindery::human_bytes(usage.bytes)
+                bindery::human_bytes(usage.bytes),
+                usage.records
             );
-            println!("records: {}", usage.records);
             if let (Some(oldest), Some(newest)) = (usage.oldest_use, usage.newest_use) {
-                println!("oldest use: {}", cache_admin::utc_minute(oldest));
-                println!("newest use: {}", cache_admin::utc_minute(newest));
+                text.push_str(&format!(
+                    "oldest use: {}\nnewest use: {}\n",
+                    cache_admin::utc_minute(oldest),
+                    cache_admin::utc_minute(newest)
+                ));
             }
+            // A reader that stopped early (`| head -1`) is not an error (println! would panic).
+            let mut stdout = std::io::stdout();
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
         }),
         CacheAction::Prune(args) => cache_admin::prune(&dir, args.max_size).map(|pruned| {
             eprintln!(

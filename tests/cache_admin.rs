@@ -275,3 +275,23 @@ fn a_prune_during_builds_harms_no_build() {
         "the prunes ran alongside the builds ({prunes})"
     );
 }
+
+/// `bindery cache stats | head -1`: a reader that stops early is not a crash.
+#[test]
+fn stats_to_a_closed_pipe_is_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = support::bindery(dir.path())
+        .args(["cache", "stats", "--cache-dir"])
+        .arg(dir.path().join("cache"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
