@@ -29,7 +29,8 @@ use bindery::config::Config;
 use bindery::error::{Error, Result};
 use bindery::{Report, validate};
 use cli::args::{
-    BuildCommand, CheckArgs, Cli, Command, InitArgs, ReportFormat, ServeArgs, WatchArgs,
+    BuildCommand, CacheAction, CacheCommand, CheckArgs, Cli, Command, InitArgs, ReportFormat,
+    ServeArgs, WatchArgs,
 };
 use cli::report::JsonReport;
 use cli::terminal;
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
         Command::Init(args) => init(args),
         Command::Watch(args) => watch(args),
         Command::Serve(args) => serve(args),
+        Command::Cache(command) => cache(command),
         Command::Completions(args) => {
             cli::args::write_completions(args.shell, &mut std::io::stdout());
             ExitCode::SUCCESS
@@ -272,6 +274,87 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     });
     stopped(&served, &config, "stopped the preview", "serve failed")
+}
+
+/// `bindery cache stats | prune | clear`. `stats` is for scripts too, so it goes to stdout;
+/// what `prune` and `clear` did is a message for people, on stderr.
+fn cache(command: CacheCommand) -> ExitCode {
+    use bindery::images::cache_admin::{self, Usage};
+    let Some(dir) = command.dir() else {
+        eprintln!(
+            "{}",
+            terminal::error(
+                "no cache folder: HOME is not set; give --cache-dir or set BINDERY_CACHE_DIR"
+            )
+        );
+        return ExitCode::from(1);
+    };
+    let held = |usage: &Usage| {
+        format!(
+            "{} processed image(s), {}",
+            usage.objects,
+            bindery::outcome::human_bytes(usage.bytes)
+        )
+    };
+    let outcome = match command.action {
+        CacheAction::Stats => cache_admin::usage(&dir).map(|usage| {
+            let mut text = format!(
+                "cache: {}\nobjects: {} ({})\nrecords: {}\n",
+                dir.display(),
+                usage.objects,
+                bindery::outcome::human_bytes(usage.bytes),
+                usage.records
+            );
+            if let (Some(oldest), Some(newest)) = (usage.oldest_use, usage.newest_use) {
+                text.push_str(&format!(
+                    "oldest use: {}\nnewest use: {}\n",
+                    cache_admin::utc_minute(oldest),
+                    cache_admin::utc_minute(newest)
+                ));
+            }
+            // A reader that stopped early (`| head -1`) is not an error (println! would panic).
+            let mut stdout = std::io::stdout();
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+        }),
+        CacheAction::Prune(args) => cache_admin::prune(&dir, args.max_size).map(|pruned| {
+            eprintln!(
+                "{}",
+                terminal::done(
+                    "pruned",
+                    &format!(
+                        " {} least recently used image(s), {}; {} left in {} (at most {})",
+                        pruned.objects,
+                        bindery::outcome::human_bytes(pruned.bytes),
+                        held(&pruned.left),
+                        dir.display(),
+                        bindery::outcome::human_bytes(args.max_size)
+                    )
+                )
+            );
+        }),
+        CacheAction::Clear => cache_admin::prune(&dir, 0).map(|pruned| {
+            eprintln!(
+                "{}",
+                terminal::done(
+                    "cleared",
+                    &format!(
+                        " {}: removed {} processed image(s), {}",
+                        dir.display(),
+                        pruned.objects,
+                        bindery::outcome::human_bytes(pruned.bytes)
+                    )
+                )
+            );
+        }),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{}", terminal::error(&error.to_string()));
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// The flag Ctrl-C sets, for the commands that run until stopped; `None` (after saying why)

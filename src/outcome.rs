@@ -60,7 +60,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
 
 /// Sizes for people, in decimal units everywhere (1 kB = 1000 bytes, 1 MB = 1000 kB): the
 /// units of `--max-size`, of stores' published limits and of file managers.
-pub(crate) fn human_bytes(bytes: u64) -> String {
+pub fn human_bytes(bytes: u64) -> String {
     match bytes {
         b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
         b if b >= 1_000 => format!("{:.0} kB", b as f64 / 1e3),

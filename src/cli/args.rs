@@ -40,6 +40,10 @@ pub enum Command {
     /// EPUB as a phone, an e-ink reader, a colour e-reader or a tablet would, and reload it
     /// after every change. A failed rebuild shows its errors over the last good book.
     Serve(ServeArgs),
+    /// Show or bound the cache of processed images: `stats`, `prune --max-size 500MB`,
+    /// `clear`. The cache is --cache-dir, else BINDERY_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/bindery (~/.cache/bindery).
+    Cache(CacheCommand),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout: every subcommand and every option in one page,
@@ -118,6 +122,45 @@ pub struct ServeArgs {
     /// The port on 127.0.0.1 to serve the preview on [default: a free one, printed at start].
     #[arg(long, value_name = "PORT", default_value_t = 0)]
     pub port: u16,
+}
+
+/// `bindery cache`: one action on one cache folder.
+#[derive(Debug, Args)]
+pub struct CacheCommand {
+    #[command(subcommand)]
+    pub action: CacheAction,
+
+    /// The cache folder [default: $XDG_CACHE_HOME/bindery, else ~/.cache/bindery].
+    #[arg(long, value_name = "DIR", env = "BINDERY_CACHE_DIR", global = true)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheAction {
+    /// Print where the cache is, how many processed images it holds and their size, and when
+    /// the least and the most recently used were last used (stdout).
+    Stats,
+    /// Remove the least recently used images until the cache holds at most --max-size. A
+    /// build running meanwhile is not harmed: an image it finds gone is processed again.
+    Prune(PruneArgs),
+    /// Remove every processed image from the cache (`prune` to nothing).
+    Clear,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// The most the cache may hold afterwards, in decimal units: `500MB`, `2GB`, `800kB`
+    /// (1 MB = 1,000,000 bytes); a bare number is megabytes, as in `build --max-size`.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_size: u64,
+}
+
+impl CacheCommand {
+    /// The folder the command works on: the flag, the environment, or the default a build
+    /// uses; `None` when there is no home folder to find the default in.
+    pub fn dir(&self) -> Option<PathBuf> {
+        self.cache_dir.clone().or_else(default_cache_dir)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -366,6 +409,44 @@ fn parse_megabytes(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A size in bytes, written with a decimal unit (`500MB`, `1.5 GB`, `800kB`, `0`); a bare
+/// number is megabytes, as `--max-size` of `build` reads it. Binary units (MiB) are refused
+/// rather than read as decimal ones: bindery counts in one kind of unit everywhere.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let scale = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "mb" | "m" => 1e6,
+        "b" => 1.0,
+        "kb" | "k" => 1e3,
+        "gb" | "g" => 1e9,
+        "tb" | "t" => 1e12,
+        "kib" | "mib" | "gib" | "tib" => {
+            return Err(format!(
+                "`{text}`: bindery counts in decimal units (1 MB = 1,000,000 bytes); write it \
+                 with kB, MB or GB"
+            ));
+        }
+        _ => {
+            return Err(format!(
+                "`{text}` is not a size: write a number with B, kB, MB or GB, e.g. `500MB`"
+            ));
+        }
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size: write a number first, e.g. `500MB`"))?;
+    let bytes = value * scale;
+    if bytes.is_finite() && (0.0..=1e15).contains(&bytes) {
+        Ok(bytes.round() as u64)
+    } else {
+        Err(format!("`{text}` must be at most 1000 TB"))
+    }
+}
+
 /// Writes the completion script for `shell` to `out`.
 pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn Write) {
     clap_complete::generate(shell, &mut Cli::command(), "bindery", out);
@@ -380,34 +461,54 @@ pub fn write_man_page(out: &mut dyn Write) -> std::io::Result<()> {
     clap_mangen::Man::new(command.clone()).render(&mut top)?;
     let mut page = String::from_utf8_lossy(&top).into_owned();
     let mut sections = String::new();
-    for sub in command.get_subcommands() {
-        let name = sub.get_name();
-        // The list of subcommands names pages of their own (`bindery-build(1)`, written by
-        // `bindery man --dir`); in this page they are the sections below.
-        page = page.replace(
-            &format!("bindery\\-{name}(1)"),
-            &format!("\\fBbindery {name}\\fR (below)"),
-        );
+    let mut names = Vec::new();
+    // Subcommands of subcommands (`cache prune`) get sections of their own, after their parent.
+    let mut queue: Vec<(String, clap::Command)> = command
+        .get_subcommands()
+        .map(|sub| (sub.get_name().to_string(), sub.clone()))
+        .collect();
+    queue.reverse();
+    while let Some((name, sub)) = queue.pop() {
+        names.push(name.clone());
         let man = clap_mangen::Man::new(sub.clone());
         sections.push_str(&format!(".SH \"BINDERY {}\"\n", name.to_uppercase()));
-        for render in [
+        let mut renders = vec![
             clap_mangen::Man::render_description_section,
             clap_mangen::Man::render_synopsis_section,
             clap_mangen::Man::render_options_section,
-        ] {
+        ];
+        if sub.has_subcommands() {
+            renders.push(clap_mangen::Man::render_subcommands_section);
+        }
+        for render in renders {
             let mut part = Vec::new();
             render(&man, &mut part)?;
             let part = String::from_utf8_lossy(&part)
                 .replacen(".SH DESCRIPTION", ".SS Description", 1)
                 .replacen(".SH SYNOPSIS", ".SS Synopsis", 1)
-                .replacen(".SH OPTIONS", ".SS Options", 1);
+                .replacen(".SH OPTIONS", ".SS Options", 1)
+                .replacen(".SH SUBCOMMANDS", ".SS Subcommands", 1);
             sections.push_str(&part);
         }
+        let nested: Vec<_> = sub
+            .get_subcommands()
+            .filter(|nested| nested.get_name() != "help")
+            .map(|nested| (format!("{name} {}", nested.get_name()), nested.clone()))
+            .collect();
+        queue.extend(nested.into_iter().rev());
     }
     // The subcommands' sections go before the closing ones (exit status, version).
     match page.find("\n.SH EXTRA") {
         Some(at) => page.insert_str(at + 1, &sections),
         None => page.push_str(&sections),
+    }
+    // The lists of subcommands name pages of their own (`bindery-build(1)`, written by
+    // `bindery man --dir`); in this page they are the sections below.
+    for name in names {
+        page = page.replace(
+            &format!("bindery\\-{}(1)", name.replace(' ', "\\-")),
+            &format!("\\fBbindery {name}\\fR (below)"),
+        );
     }
     out.write_all(page.as_bytes())
 }
@@ -456,8 +557,17 @@ mod tests {
         let page = String::from_utf8(page).unwrap();
         let mut command = Cli::command().disable_help_subcommand(true);
         command.build();
+        // Subcommands of subcommands (`cache prune`) too.
+        let mut all: Vec<(String, &clap::Command)> = Vec::new();
         for sub in command.get_subcommands() {
-            let heading = format!(".SH \"BINDERY {}\"", sub.get_name().to_uppercase());
+            all.push((sub.get_name().to_string(), sub));
+            for nested in sub.get_subcommands().filter(|n| n.get_name() != "help") {
+                all.push((format!("{} {}", sub.get_name(), nested.get_name()), nested));
+            }
+        }
+        assert!(all.iter().any(|(name, _)| name == "cache prune"));
+        for (name, sub) in all {
+            let heading = format!(".SH \"BINDERY {}\"", name.to_uppercase());
             let start = page
                 .find(&heading)
                 .unwrap_or_else(|| panic!("no section {heading}:\n{page}"));
@@ -467,10 +577,24 @@ mod tests {
                 let roff = format!("\\fB\\-\\-{}\\fR", option.replace('-', "\\-"));
                 assert!(
                     section.contains(&roff),
-                    "`bindery {} --{option}` is documented:\n{section}",
-                    sub.get_name()
+                    "`bindery {name} --{option}` is documented:\n{section}"
                 );
             }
         }
+    }
+
+    #[test]
+    fn sizes_are_decimal() {
+        assert_eq!(parse_size("500MB"), Ok(500_000_000));
+        assert_eq!(parse_size("1.5 GB"), Ok(1_500_000_000));
+        assert_eq!(parse_size("800kB"), Ok(800_000));
+        assert_eq!(parse_size("800KB"), Ok(800_000));
+        assert_eq!(parse_size("12 B"), Ok(12));
+        assert_eq!(parse_size("0"), Ok(0));
+        assert_eq!(parse_size("2"), Ok(2_000_000));
+        assert!(parse_size("500MiB").unwrap_err().contains("decimal units"));
+        assert!(parse_size("lots").unwrap_err().contains("not a size"));
+        assert!(parse_size("5 parsecs").unwrap_err().contains("not a size"));
+        assert!(parse_size("-5MB").is_err());
     }
 }

@@ -29,6 +29,8 @@ use crate::model::Meta;
 pub use crate::script::is_well_formed_language_tag;
 pub use check::did_you_mean;
 pub use dates::{normalize_date, parse_w3c_date};
+// For the cache's last-use times (`bindery cache stats`).
+pub use dates::civil_from_timestamp;
 pub use keys::{GENERATOR_KEYS, IGNORED_GENERATOR_KEYS, KNOWN_KEYS};
 pub use split::{Format, Split, split};
 

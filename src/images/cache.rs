@@ -21,17 +21,25 @@
 //! Every file is written to a temporary file in the same folder and renamed into place, so a
 //! crash or a concurrent build never leaves a half-written entry that a later build would
 //! trust; the record is written after its object, so a record always points at a whole file.
+//!
+//! `bindery cache prune` ([`super::cache_admin`]) may delete an object while a build is using
+//! it. So a build never streams its EPUB from the cache: each object it uses is hard-linked
+//! (or, across file systems, written) into the build's scratch folder first ([`pin`]), and a
+//! record whose object has gone is a miss that the build repairs. The object's modification
+//! time is its last use, set on every hit (`mark_used`): the cache's own bookkeeping for
+//! pruning the least recently used first, never part of an EPUB.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use super::encode::OutputFormat;
 use super::{PIPELINE_VERSION, PipelineSettings};
 use crate::source::{self, InputKind};
 
 /// v2: records name objects by their full hash only (v1 records held a file name).
-const LAYOUT: &str = "images-v2";
+pub(super) const LAYOUT: &str = "images-v2";
 
 /// The cache key of one source under these settings.
 pub fn key(source_bytes: &[u8], fit_box: (u32, u32), settings: &PipelineSettings) -> String {
@@ -59,6 +67,9 @@ pub struct Entry {
     pub width: u32,
     pub height: u32,
     pub len: u64,
+    /// The object's bytes, read to check them: written to the scratch folder if [`pin`]
+    /// cannot link the object there.
+    pub bytes: Vec<u8>,
 }
 
 /// What the cache holds for a key.
@@ -80,13 +91,47 @@ pub fn lookup(cache_dir: &Path, key: &str) -> Lookup {
         Err(why) => return Lookup::Damaged(format!("its record {why}")),
     };
     match verify(cache_dir, &record) {
-        Ok(entry) => Lookup::Hit(entry),
+        Ok(entry) => {
+            mark_used(&entry.path);
+            Lookup::Hit(entry)
+        }
         Err(why) => Lookup::Damaged(why),
     }
 }
 
+/// Sets the object's modification time to now: the last use that `cache prune` orders by.
+/// Bookkeeping only: a cache that cannot be touched (read-only, restored from CI) still
+/// serves hits, and its objects simply look older than they are.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the cache's own last-use time, never written into an EPUB (issue 15)"
+)]
+fn mark_used(object: &Path) {
+    let now = SystemTime::now();
+    if let Ok(file) = fs::File::open(object) {
+        let _ = file.set_modified(now);
+    }
+}
+
+/// Makes `object` (holding `bytes`, named `file_name` in the EPUB) a file of this build's
+/// `scratch` folder, so that a `cache prune` running meanwhile cannot take it away before
+/// the EPUB is written: a hard link when the cache and the scratch folder share a file
+/// system (no copy), else a copy of the bytes.
+pub fn pin(object: &Path, bytes: &[u8], scratch: &Path, file_name: &str) -> io::Result<PathBuf> {
+    let pinned = scratch.join(file_name);
+    fs::create_dir_all(scratch)?;
+    match fs::hard_link(object, &pinned) {
+        Ok(()) => return Ok(pinned),
+        // Equal names are equal bytes (the name is their hash): another image's output.
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => return Ok(pinned),
+        Err(_) => {}
+    }
+    write_file_atomically(&pinned, bytes)?;
+    Ok(pinned)
+}
+
 /// A record, which must be one of ours: `<64 hex>\n<jpg|png|svg>\n<width>\n<height>\n`.
-fn parse_record(record: &[u8]) -> Option<(String, OutputFormat, u32, u32)> {
+pub(super) fn parse_record(record: &[u8]) -> Option<(String, OutputFormat, u32, u32)> {
     let record = std::str::from_utf8(record).ok()?;
     let mut lines = record.split_terminator('\n');
     let hash = lines.next()?;
@@ -112,13 +157,7 @@ fn verify(cache_dir: &Path, record: &[u8]) -> Result<Entry, String> {
     if !is_file {
         return Err(format!("its object {} is missing", path.display()));
     }
-    let bytes = source::read_input(&path, InputKind::Image).map_err(|problem| {
-        format!(
-            "its object {} {}",
-            path.display(),
-            problem.reason(InputKind::Image)
-        )
-    })?;
+    let bytes = read_object(&path)?;
     if blake3::hash(&bytes).to_hex().as_str() != hash {
         return Err(format!(
             "its object {} does not match its hash (damaged, cut short or edited)",
@@ -142,6 +181,17 @@ fn verify(cache_dir: &Path, record: &[u8]) -> Result<Entry, String> {
         width,
         height,
         len: bytes.len() as u64,
+        bytes,
+    })
+}
+
+fn read_object(path: &Path) -> Result<Vec<u8>, String> {
+    source::read_input(path, InputKind::Image).map_err(|problem| {
+        format!(
+            "its object {} {}",
+            path.display(),
+            problem.reason(InputKind::Image)
+        )
     })
 }
 
@@ -193,11 +243,11 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-fn objects_dir(cache_dir: &Path) -> PathBuf {
+pub(super) fn objects_dir(cache_dir: &Path) -> PathBuf {
     cache_dir.join(LAYOUT).join("objects")
 }
 
-fn entries_dir(cache_dir: &Path) -> PathBuf {
+pub(super) fn entries_dir(cache_dir: &Path) -> PathBuf {
     cache_dir.join(LAYOUT).join("entries")
 }
 
@@ -246,6 +296,7 @@ mod tests {
                 width: 3,
                 height: 4,
                 len: 9,
+                bytes: b"png bytes".to_vec(),
             }
         );
         assert_eq!(lookup(dir.path(), "missing"), Lookup::Miss);

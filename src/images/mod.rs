@@ -19,6 +19,7 @@
 pub mod animation;
 pub mod budget;
 pub mod cache;
+pub mod cache_admin;
 pub mod colour;
 pub mod cover_text;
 pub mod decode;

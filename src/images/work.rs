@@ -280,11 +280,13 @@ pub(super) fn process_one(
     if let Some(cache_dir) = &settings.cache_dir {
         match cache::lookup(cache_dir, &key) {
             cache::Lookup::Hit(entry) => {
+                let pinned = cache::pin(&entry.path, &entry.bytes, scratch, &entry.file_name)
+                    .map_err(|error| write_diagnostic(path, scratch, &error, false))?;
                 return Ok(ProcessedImage {
                     source: path.clone(),
                     file_name: entry.file_name,
                     media_type: entry.format.media_type(),
-                    path: entry.path,
+                    path: pinned,
                     width: entry.width,
                     height: entry.height,
                     bytes_in,
@@ -320,14 +322,18 @@ pub(super) fn process_one(
         .as_ref()
         .filter(|_| transformed.warning.is_none());
     let output_path = match cache_dir {
-        Some(cache_dir) => cache::store(
-            cache_dir,
-            &key,
-            transformed.format,
-            &transformed.bytes,
-            size,
-        )
-        .map_err(|(at, error)| write_diagnostic(path, &at, &error, true))?,
+        Some(cache_dir) => {
+            let object = cache::store(
+                cache_dir,
+                &key,
+                transformed.format,
+                &transformed.bytes,
+                size,
+            )
+            .map_err(|(at, error)| write_diagnostic(path, &at, &error, true))?;
+            cache::pin(&object, &transformed.bytes, scratch, &file_name)
+                .map_err(|error| write_diagnostic(path, scratch, &error, false))?
+        }
         None => {
             let at = scratch.join(&file_name);
             fs::create_dir_all(scratch)

@@ -225,3 +225,54 @@ fn the_guide_documents_every_front_matter_key() {
         );
     }
 }
+
+/// "Getting started in five minutes" runs as written: its `bindery init` and `bindery build`
+/// lines make a book and write `my-book.epub` in the current folder, printing its path, as the
+/// comments on those lines say.
+#[test]
+fn getting_started_runs_as_written() {
+    let guide = guide();
+    let start = guide.find("## Getting started in five minutes").unwrap();
+    let block = &guide[start..];
+    let block = &block[block.find("```sh\n").unwrap() + 6..];
+    let block = &block[..block.find("```").unwrap()];
+    let dir = tempfile::tempdir().unwrap();
+    let mut ran = Vec::new();
+    for line in block.lines() {
+        let command = line.split('#').next().unwrap().trim();
+        let Some(args) = command.strip_prefix("bindery ") else {
+            continue;
+        };
+        // `watch` runs until Ctrl-C; tests/tooling.rs covers it.
+        if args.starts_with("watch") {
+            continue;
+        }
+        let output = support::bindery(dir.path())
+            .args(args.split_whitespace())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "`{command}`: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        ran.push((
+            command.to_string(),
+            String::from_utf8(output.stdout).unwrap(),
+        ));
+    }
+    assert_eq!(
+        ran,
+        [
+            ("bindery init my-book".to_string(), String::new()),
+            (
+                "bindery build my-book".to_string(),
+                "my-book.epub\n".to_string()
+            ),
+        ]
+    );
+    let mut files: Vec<String> = support::files_under(&dir.path().join("my-book"));
+    files.sort();
+    assert_eq!(files, [".gitignore", "essay.md", "images/example.png"]);
+    assert!(dir.path().join("my-book.epub").is_file());
+}

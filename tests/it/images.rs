@@ -387,7 +387,14 @@ fn a_rebuild_hits_the_cache_and_a_changed_setting_or_source_misses_it() {
 
     let first = process_one(job.clone(), &settings, &book.scratch());
     assert!(!first.cache_hit);
-    assert!(first.path.starts_with(book.cache()));
+    // Stored in the cache, and used from the build's scratch folder, where a `cache prune`
+    // running meanwhile cannot take it away (issue 15).
+    assert!(first.path.starts_with(book.scratch()));
+    let cached: Vec<Vec<u8>> = fs::read_dir(book.cache().join("images-v2/objects"))
+        .unwrap()
+        .map(|entry| fs::read(entry.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(cached, [fs::read(&first.path).unwrap()]);
 
     let second = process_one(job.clone(), &settings, &book.scratch());
     assert!(second.cache_hit);

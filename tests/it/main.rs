@@ -5,6 +5,7 @@
 mod support;
 
 mod build;
+mod cache_admin;
 mod corpus_real_world;
 mod epub_writer;
 mod errors;

@@ -360,7 +360,16 @@ fn man_prints_one_page_with_every_subcommand_and_every_option() {
     );
     // Every option of every subcommand is documented there: checked where the command line
     // is defined, in the binary's own tests (src/cli/args.rs).
-    for sub in ["build", "check", "init", "watch", "serve", "completions"] {
+    for sub in [
+        "build",
+        "check",
+        "init",
+        "watch",
+        "serve",
+        "completions",
+        "cache",
+        "cache prune",
+    ] {
         let heading = format!(".SH \"BINDERY {}\"", sub.to_uppercase());
         assert!(page.contains(&heading), "no section {heading}:\n{page}");
     }
@@ -376,6 +385,7 @@ fn man_dir_writes_a_page_per_subcommand() {
         "bindery-build.1",
         "bindery-check.1",
         "bindery-serve.1",
+        "bindery-cache-prune.1",
     ] {
         let roff = fs::read_to_string(dir.path().join("pages").join(page)).unwrap();
         assert!(roff.contains(".SH SYNOPSIS"), "{page}");
@@ -536,4 +546,166 @@ fn report_json_describes_a_check_and_its_problems() {
     assert_eq!(errors.len(), 1, "{json:#}");
     assert_eq!(errors[0]["message"], "image `images/example.png` not found");
     assert!(!dir.path().join("my-book.epub").exists());
+}
+
+/// README.md's tables of flags and commands say what `--help` says (issue 15): every flag of
+/// `bindery build` has its row and every row names a real flag, every subcommand has its row,
+/// and the defaults the README gives are the ones `--help` gives.
+#[test]
+fn the_readme_documents_every_flag_and_command_help_shows() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = |heading: &str| {
+        let start = readme
+            .find(heading)
+            .unwrap_or_else(|| panic!("README has {heading}"));
+        let rest = &readme[start + heading.len()..];
+        rest[..rest.find("\n#").unwrap_or(rest.len())].to_string()
+    };
+    // `| `-o, --output FILE` | …` → ["--output"]
+    let first_cells = |table: &str| -> Vec<String> {
+        table
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `"))
+            .map(|line| line[..line.find("` |").unwrap_or(line.len())].to_string())
+            .collect()
+    };
+    let long_flags = |text: &str| -> std::collections::BTreeSet<String> {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .filter(|word| word.starts_with("--") && word.len() > 2)
+            .map(str::to_string)
+            .collect()
+    };
+
+    let dir = tempfile::tempdir().unwrap();
+    let help = text(&run(bindery(dir.path()).args(["build", "--help"])).stdout);
+    let mut in_help = long_flags(&help);
+    in_help.remove("--help");
+    let using = section("## Using it");
+    let rows = first_cells(&using);
+    let in_readme: std::collections::BTreeSet<String> =
+        rows.iter().flat_map(|cell| long_flags(cell)).collect();
+    assert_eq!(
+        in_readme, in_help,
+        "README's flag table and `bindery build --help`"
+    );
+
+    // Defaults: the README's numbers are --help's.
+    for (flag, default) in [
+        ("--max-image-size", "1600"),
+        ("--jpeg-quality", "80"),
+        ("--max-size", "50"),
+    ] {
+        let row = using
+            .lines()
+            .find(|line| line.starts_with(&format!("| `{flag}")))
+            .unwrap();
+        assert!(row.contains(default), "{row}");
+        let described = &help[help.find(&format!("{flag} <")).unwrap()..];
+        let described = &described[..described.find("\n  -").unwrap_or(described.len())];
+        assert!(described.contains(default), "{flag}: {described}");
+    }
+
+    // Every subcommand has a row in "The other commands", or a synopsis line of its own
+    // (`build` and `check` have their sections).
+    let mut others = first_cells(&section("### The other commands"));
+    others.extend(
+        readme
+            .lines()
+            .filter(|line| line.starts_with("bindery "))
+            .map(str::to_string),
+    );
+    let others = others.join("\n");
+    let top = text(&run(bindery(dir.path()).arg("--help")).stdout);
+    let commands: Vec<&str> = top
+        .lines()
+        .skip_while(|line| *line != "Commands:")
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        // A wrapped description continues on a line indented further.
+        .filter(|line| !line.starts_with("   "))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .collect();
+    assert!(commands.contains(&"cache"), "{top}");
+    for command in commands {
+        assert!(
+            others.contains(&format!("bindery {command}")),
+            "README's other commands lack `bindery {command}`:\n{others}"
+        );
+    }
+}
+
+/// The README's JSON report example has exactly the fields a real report has, at every level,
+/// and its error example is what bindery prints for that mistake (issue 15: the docs showed a
+/// format the tool did not print).
+#[test]
+fn the_readme_examples_of_the_report_and_an_error_are_real() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let block_after = |marker: &str, fence: &str| -> String {
+        let at = readme
+            .find(marker)
+            .unwrap_or_else(|| panic!("README has {marker}"));
+        let rest = &readme[at..];
+        let rest = &rest[rest.find(fence).unwrap() + fence.len()..];
+        rest[..rest.find("```").unwrap()].to_string()
+    };
+    fn shape(value: &serde_json::Value, at: &str, into: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, inner) in map {
+                    let path = format!("{at}.{key}");
+                    into.push(path.clone());
+                    shape(inner, &path, into);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for item in items.iter().take(1) {
+                    shape(item, &format!("{at}[]"), into);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let book = init_book(dir.path(), "book");
+    // The README's example has a misspelt key, so its warnings have their fields.
+    let essay = fs::read_to_string(book.join("essay.md")).unwrap();
+    fs::write(
+        book.join("essay.md"),
+        essay.replacen("---\n", "---\npublishr: X\n", 1),
+    )
+    .unwrap();
+    let built = run(bindery(dir.path()).args(["build", "book", "--report", "json"]));
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let real: serde_json::Value = serde_json::from_slice(&built.stdout).unwrap();
+    let shown: serde_json::Value =
+        serde_json::from_str(&block_after("### The JSON report", "```json\n")).unwrap();
+    let (mut real_shape, mut shown_shape) = (Vec::new(), Vec::new());
+    shape(&real, "", &mut real_shape);
+    shape(&shown, "", &mut shown_shape);
+    real_shape.sort();
+    shown_shape.sort();
+    assert_eq!(
+        shown_shape, real_shape,
+        "README's report example and a real report"
+    );
+
+    // The error example: a book whose line 9 uses a misspelt image name.
+    fs::write(
+        book.join("essay.md"),
+        "---\ntitle: Harbour\nauthor: A. Author\nlanguage: en\n---\n\n# Dawn\n\n\
+         ![A harbour at dawn](images/fhoto.jpg \"The harbour.\")\n",
+    )
+    .unwrap();
+    let failed = run(bindery(dir.path()).args(["build", "book"]));
+    assert_eq!(failed.status.code(), Some(1));
+    let shown = block_after("Problems are printed the way cargo prints", "```text\n");
+    let printed = text(&failed.stderr);
+    assert!(
+        printed.starts_with(&shown),
+        "README shows:\n{shown}\nbindery prints:\n{printed}"
+    );
 }
