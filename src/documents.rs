@@ -139,7 +139,8 @@ fn has_scheme(href: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
-fn percent_decode(text: &str) -> String {
+/// `%20` and the like decoded; invalid UTF-8 replaced.
+pub fn percent_decode(text: &str) -> String {
     let hex = |b: u8| (b as char).to_digit(16);
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -200,12 +201,22 @@ pub fn resolve_links(
     let mut first_document: HashMap<usize, String> = HashMap::new();
     // (file, GitHub-style id) → the heading's real id.
     let mut aliases: HashMap<(usize, String), String> = HashMap::new();
+    // Figure id → document name, book-wide: a figure is referred to from any chapter by its
+    // id alone (`[](#fig:harbour)`, issue 14); its id is unique in the book.
+    let mut figure_home: HashMap<String, String> = HashMap::new();
     for document in documents.iter_mut() {
         first_document
             .entry(document.file)
             .or_insert_with(|| document.file_name.clone());
         dom::for_each_element_mut(&mut document.nodes, &mut |element| {
             let alias = element.remove_attr(ALIAS_ATTRIBUTE);
+            if element.name == "figure"
+                && let Some(id) = element.attr("id")
+            {
+                figure_home
+                    .entry(id.to_string())
+                    .or_insert_with(|| document.file_name.clone());
+            }
             if let Some(id) = element.attr("id") {
                 id_home
                     .entry((document.file, id.to_string()))
@@ -240,7 +251,10 @@ pub fn resolve_links(
                     Some(id) if !id_home.contains_key(&(file, fragment.clone())) => id.clone(),
                     _ => fragment,
                 };
-                match id_home.get(&(file, fragment.clone())) {
+                let home = id_home
+                    .get(&(file, fragment.clone()))
+                    .or_else(|| figure_home.get(&fragment));
+                match home {
                     Some(home) if *home == here => {
                         Ok(format!("#{}", dom::encode_fragment(&fragment)))
                     }
@@ -473,17 +487,18 @@ pub fn into_chapters(
                         }
                     },
                 };
-                let caption = e.children.iter().find_map(|c| match c {
-                    Node::Element(fc) if fc.name == "figcaption" => {
-                        Some(collapse_whitespace(&fc.text_content()))
-                    }
+                let parts = e.children.iter().find_map(|c| match c {
+                    Node::Element(fc) if fc.name == "figcaption" => Some(caption_parts(fc)),
                     _ => None,
                 });
+                let (caption, number, credit) = parts.unwrap_or_default();
                 figures.push(Figure {
                     id,
                     src: img.attr("src").unwrap_or("").to_string(),
                     alt: img.attr("alt").unwrap_or("").to_string(),
-                    caption: caption.filter(|c| !c.is_empty()),
+                    caption: Some(caption).filter(|c| !c.is_empty()),
+                    number,
+                    credit,
                 });
             });
             let mut headings = Vec::new();
@@ -503,6 +518,29 @@ pub fn into_chapters(
             }
         })
         .collect()
+}
+
+/// A figcaption's own words, its number (`<span class="figure-number">Plate 3.</span>`, the
+/// trailing full stop dropped) and its credit (`<small class="credit">`), each apart, so the
+/// list of illustrations can show them in its own order.
+fn caption_parts(figcaption: &Element) -> (String, Option<String>, Option<String>) {
+    let mut words = String::new();
+    let mut number = None;
+    let mut credit = None;
+    for child in &figcaption.children {
+        match child {
+            Node::Element(e) if e.name == "span" && e.attr("class") == Some("figure-number") => {
+                let text = collapse_whitespace(&e.text_content());
+                number = Some(text.trim_end_matches('.').to_string());
+            }
+            Node::Element(e) if e.name == "small" && e.attr("class") == Some("credit") => {
+                credit = Some(collapse_whitespace(&e.text_content())).filter(|c| !c.is_empty());
+            }
+            Node::Element(e) => words.push_str(&e.text_content()),
+            Node::Text(text) => words.push_str(text),
+        }
+    }
+    (collapse_whitespace(&words), number, credit)
 }
 
 /// Headings with ids, outside notes and figures (those are not sections of the text).
@@ -707,7 +745,9 @@ mod tests {
                 id: "figure-1".into(),
                 src: "../images/x.jpg".into(),
                 alt: "Alt".into(),
-                caption: Some("A caption".into())
+                caption: Some("A caption".into()),
+                number: None,
+                credit: None,
             }]
         );
         assert!(xhtml(&chapter.body).contains("<figure id=\"figure-1\">"));

@@ -15,6 +15,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod attribute_block;
 pub mod cli;
 pub mod config;
 pub mod css;
@@ -22,8 +23,10 @@ pub mod definition_markers;
 pub mod diagnostics;
 pub mod documents;
 pub mod dom;
+pub mod endnotes;
 pub mod epub;
 pub mod error;
+pub mod figures;
 pub mod frontmatter;
 pub mod images;
 pub mod init;
@@ -259,6 +262,9 @@ fn analyse(config: &Config) -> Result<Analysis> {
         });
     let split_level = meta.as_ref().map_or(0, |m| m.split_level);
     let mut documents = render_documents(&manuscript, config, split_level, &mut diagnostics);
+    let figure_settings = meta.as_ref().map(|m| m.figures.clone()).unwrap_or_default();
+    figures::make_ids_unique(&mut documents);
+    figures::name_cross_references(&mut documents, &figure_settings);
     documents::resolve_links(&mut documents, &manuscript.files, &mut diagnostics);
     lint::skipped_heading_levels(&documents, &manuscript.files, &mut diagnostics);
     lint::images_without_alt_text(&documents, &manuscript.files, &mut diagnostics);
@@ -404,6 +410,19 @@ pub fn build(config: &Config) -> Result<Report> {
         return Err(Error::Input(diagnostics.into_vec()));
     };
     let mut processed = plan.apply(processed, &mut documents);
+    let sizes: HashMap<String, (u32, u32)> = processed
+        .iter()
+        .map(|(image, _)| {
+            let src = format!("../images/{}", image.file_name);
+            (src, (image.width, image.height))
+        })
+        .collect();
+    figures::finish(&mut documents, &meta.figures, &|src| {
+        sizes.get(src).copied()
+    });
+    if meta.notes == model::NotePlacement::End {
+        endnotes::collect(&mut documents, "Notes");
+    }
     let image_sizes = processed
         .iter()
         .map(|(image, _)| ImageSize::of(image))
