@@ -369,6 +369,8 @@ pub enum ImageOutcome {
     Use {
         src: String,
         embedded_caption: Option<String>,
+        /// The photo's own credit, when the book asks for it (`figures: {credits: embedded}`).
+        embedded_credit: Option<String>,
     },
     /// Show the alt text instead (a missing image in a draft).
     ReplaceWithAlt,
@@ -383,9 +385,9 @@ pub fn apply_images(
 ) {
     for document in documents.iter_mut() {
         let file = document.file;
-        // Captions first, while image sources are still as written.
+        // Captions and credits first, while image sources are still as written.
         dom::for_each_element_mut(&mut document.nodes, &mut |element| {
-            if element.name != "figure" || has_child(element, "figcaption") {
+            if element.name != "figure" {
                 return;
             }
             let Some(src) = element.children.iter().find_map(|c| match c {
@@ -394,14 +396,47 @@ pub fn apply_images(
             }) else {
                 return;
             };
-            if let Some(ImageOutcome::Use {
-                embedded_caption: Some(caption),
+            let Some(ImageOutcome::Use {
+                embedded_caption,
+                embedded_credit,
                 ..
             }) = outcome(file, &src)
-            {
-                element
-                    .children
-                    .push(Element::new("figcaption").with_text(caption).into());
+            else {
+                return;
+            };
+            // A caption written in the Markdown wins; a credit alone is not a caption.
+            let has_caption = figcaption(element).is_some_and(|fc| !caption_parts(fc).0.is_empty());
+            let has_credit = figcaption(element).is_some_and(|fc| caption_parts(fc).2.is_some());
+            let caption = embedded_caption.filter(|_| !has_caption);
+            let credit = embedded_credit.filter(|_| !has_credit);
+            if caption.is_none() && credit.is_none() {
+                return;
+            }
+            if figcaption(element).is_none() {
+                element.children.push(Element::new("figcaption").into());
+            }
+            let Some(Node::Element(fc)) = element
+                .children
+                .iter_mut()
+                .find(|c| matches!(c, Node::Element(e) if e.name == "figcaption"))
+            else {
+                return;
+            };
+            if let Some(caption) = caption {
+                let separator = if fc.children.is_empty() { "" } else { " " };
+                fc.children
+                    .insert(0, Node::Text(format!("{caption}{separator}")));
+            }
+            if let Some(credit) = credit {
+                if !fc.children.is_empty() {
+                    fc.children.push(Node::Text(" ".into()));
+                }
+                fc.children.push(
+                    Element::new("small")
+                        .with_attr("class", "credit")
+                        .with_text(credit)
+                        .into(),
+                );
             }
         });
         dom::replace_elements(&mut document.nodes, &mut |element| {
@@ -413,6 +448,7 @@ pub fn apply_images(
                 ImageOutcome::Use {
                     src,
                     embedded_caption,
+                    ..
                 } => {
                     element.set_attr("src", src);
                     let alt_is_empty = element.attr("alt").is_none_or(|a| a.trim().is_empty());
@@ -430,11 +466,11 @@ pub fn apply_images(
     }
 }
 
-fn has_child(element: &Element, name: &str) -> bool {
-    element
-        .children
-        .iter()
-        .any(|c| matches!(c, Node::Element(e) if e.name == name))
+fn figcaption(figure: &Element) -> Option<&Element> {
+    figure.children.iter().find_map(|c| match c {
+        Node::Element(e) if e.name == "figcaption" => Some(e),
+        _ => None,
+    })
 }
 
 /// The finished chapters: headings for the table of contents, figures for the list of
@@ -773,11 +809,12 @@ mod tests {
                     other => panic!("asked about {other}"),
                 },
                 embedded_caption: Some("From the photo".into()),
+                embedded_credit: Some("Ann Lee".into()),
             })
         });
         assert_eq!(
             xhtml(&docs[0].nodes),
-            "<figure id=\"fig-1\"><img src=\"../images/h.jpg\" alt=\"From the photo\"/><figcaption>From the photo</figcaption></figure>"
+            "<figure id=\"fig-1\"><img src=\"../images/h.jpg\" alt=\"From the photo\"/><figcaption>From the photo <small class=\"credit\">Ann Lee</small></figcaption></figure>"
         );
     }
 

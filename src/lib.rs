@@ -409,7 +409,7 @@ pub fn build(config: &Config) -> Result<Report> {
         // Each of these is `None` only with an error diagnostic, handled just above.
         return Err(Error::Input(diagnostics.into_vec()));
     };
-    let mut processed = plan.apply(processed, &mut documents);
+    let mut processed = plan.apply(processed, &mut documents, meta.figures.embedded_credits);
     let sizes: HashMap<String, (u32, u32)> = processed
         .iter()
         .map(|(image, _)| {
@@ -706,6 +706,7 @@ impl ImagePlan {
         &self,
         processed: Vec<ProcessedImage>,
         documents: &mut [Document],
+        embedded_credits: bool,
     ) -> Vec<(ProcessedImage, bool)> {
         documents::apply_images(documents, &|file, src| match (*self
             .reference_job
@@ -715,6 +716,7 @@ impl ImagePlan {
             Some(image) => Some(ImageOutcome::Use {
                 src: format!("../images/{}", image.file_name),
                 embedded_caption: image.embedded_caption.clone(),
+                embedded_credit: image.embedded_credit.clone().filter(|_| embedded_credits),
             }),
             None => Some(ImageOutcome::ReplaceWithAlt),
         });
@@ -925,6 +927,7 @@ fn generate_cover(meta: &Meta, grayscale: bool, scratch: &Path) -> Result<Proces
         bytes_in: 0,
         bytes_out: bytes.len() as u64,
         embedded_caption: None,
+        embedded_credit: None,
         cache_hit: false,
         cache_note: None,
         warning: None,
