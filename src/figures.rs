@@ -19,6 +19,12 @@ use crate::model::FigureSettings;
 /// The class of a figure that holds two or three figures side by side.
 pub const ROW_CLASS: &str = "row";
 
+/// Where a figure keeps the number it was given when the manuscript was analysed, until its
+/// caption shows it: a figure whose image is missing (a draft with `--allow-missing-images`)
+/// loses its `<img>` in between, and must not shift the numbers of the figures after it, which
+/// cross-references already show.
+const NUMBER_ATTRIBUTE: &str = "data-bindery-number";
+
 fn is_figure(element: &Element) -> bool {
     element.name == "figure"
         && element
@@ -101,6 +107,15 @@ pub fn figure_name(settings: &FigureSettings, number: usize) -> String {
 /// at its line and keeps nothing of an empty link.
 pub fn name_cross_references(documents: &mut [Document], settings: &FigureSettings) {
     let numbers = numbers(documents);
+    for document in documents.iter_mut() {
+        dom::for_each_element_mut(&mut document.nodes, &mut |e| {
+            if is_figure(e)
+                && let Some(&number) = e.attr("id").and_then(|id| numbers.get(id))
+            {
+                e.set_attr(NUMBER_ATTRIBUTE, number.to_string());
+            }
+        });
+    }
     let mut descriptions: HashMap<String, String> = HashMap::new();
     for document in documents.iter() {
         dom::for_each_element(&document.nodes, &mut |e| {
@@ -175,13 +190,13 @@ fn describe(figure: &Element) -> String {
 /// Puts each figure's number at the start of its caption when the book numbers figures
 /// (`<span class="figure-number">Plate 3.</span>`), and gives each image of a row a flex
 /// weight equal to its aspect ratio, so that side by side the images have one height.
-/// `size` is asked with an image's final `src` (`../images/….jpg`).
+/// `size` is asked with an image's final `src` (`../images/….jpg`). The numbers are those
+/// [`name_cross_references`] gave.
 pub fn finish(
     documents: &mut [Document],
     settings: &FigureSettings,
     size: &impl Fn(&str) -> Option<(u32, u32)>,
 ) {
-    let numbers = numbers(documents);
     for document in documents.iter_mut() {
         dom::for_each_element_mut(&mut document.nodes, &mut |e| {
             if e.name == "figure" && e.attr("class") == Some(ROW_CLASS) {
@@ -197,10 +212,10 @@ pub fn finish(
                     }
                 }
             }
-            if !settings.numbering || !is_figure(e) {
-                return;
-            }
-            let Some(&number) = e.attr("id").and_then(|id| numbers.get(id)) else {
+            let number = e
+                .remove_attr(NUMBER_ATTRIBUTE)
+                .and_then(|n| n.parse::<usize>().ok());
+            let Some(number) = number.filter(|_| settings.numbering && is_figure(e)) else {
                 return;
             };
             let label = Element::new("span")
@@ -346,13 +361,21 @@ mod tests {
             .with_child(figure("fig:a", "a.jpg", None).into())
             .with_child(figure("fig:b", "b.jpg", Some("Bee")).into());
         let mut docs = vec![document(0, "c1.xhtml", vec![row.into()])];
+        name_cross_references(&mut docs, &settings);
+        // The second image went missing in between: the first keeps its number.
+        dom::for_each_element_mut(&mut docs[0].nodes, &mut |e| {
+            if e.attr("id") == Some("fig:a") {
+                e.children
+                    .retain(|c| !matches!(c, Node::Element(i) if i.name == "img"));
+            }
+        });
         finish(&mut docs, &settings, &|src| match src {
             "a.jpg" => Some((300, 200)),
             _ => Some((100, 200)),
         });
         assert_eq!(
             xhtml(&docs[0].nodes),
-            "<figure class=\"row\"><figure id=\"fig:a\" style=\"flex: 1.5000 1 0\"><img src=\"a.jpg\" alt=\"alt of fig:a\"/><figcaption><span class=\"figure-number\">Plate 1.</span></figcaption></figure><figure id=\"fig:b\" style=\"flex: 0.5000 1 0\"><img src=\"b.jpg\" alt=\"alt of fig:b\"/><figcaption><span class=\"figure-number\">Plate 2.</span> Bee</figcaption></figure></figure>"
+            "<figure class=\"row\"><figure id=\"fig:a\"></figure><figure id=\"fig:b\" style=\"flex: 0.5000 1 0\"><img src=\"b.jpg\" alt=\"alt of fig:b\"/><figcaption><span class=\"figure-number\">Plate 2.</span> Bee</figcaption></figure></figure>"
         );
     }
 }
