@@ -42,6 +42,41 @@ pub struct Meta {
     /// `chapters:`, the book's files in reading order, resolved against the book folder and
     /// checked to exist when the manuscript was read; empty when the key is not given.
     pub chapters: Vec<PathBuf>,
+    /// `figures:`: numbering, its label, where credits come from (issue 14).
+    pub figures: FigureSettings,
+    /// `notes:`: footnotes where they are written, or endnotes at the end of the book.
+    pub notes: NotePlacement,
+}
+
+/// Front matter `figures:` (issue 14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureSettings {
+    /// Number figures in reading order and show the number in captions and the list.
+    pub numbering: bool,
+    /// The word before the number: "Figure", "Plate", "Photo".
+    pub label: String,
+    /// Take a figure's credit from the photo's IPTC/XMP when the Markdown gives none.
+    pub embedded_credits: bool,
+}
+
+impl Default for FigureSettings {
+    fn default() -> Self {
+        FigureSettings {
+            numbering: false,
+            label: "Figure".to_string(),
+            embedded_credits: false,
+        }
+    }
+}
+
+/// Front matter `notes:`: where footnotes are collected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NotePlacement {
+    /// At the end of the file that refers to them (the default).
+    #[default]
+    Footnotes,
+    /// In one "Notes" document at the end of the book, under a heading per chapter.
+    End,
 }
 
 /// Front matter `direction:`: the book's base text direction (`dir` on every document and
@@ -157,8 +192,12 @@ pub struct Figure {
     /// Path of the image inside the EPUB, relative to the text folder.
     pub src: String,
     pub alt: String,
-    /// The visible caption; `None` shows the figure without one.
+    /// The visible caption, without number and credit; `None` shows the figure without one.
     pub caption: Option<String>,
+    /// "Plate 3" when the book numbers its figures.
+    pub number: Option<String>,
+    /// Who made the picture, as shown under the caption.
+    pub credit: Option<String>,
 }
 
 impl Figure {

@@ -59,6 +59,9 @@ fn analyse(config: &Config) -> Result<Analysis> {
     let split_level = meta.as_ref().map_or(0, |m| m.split_level);
     let mut documents =
         documents::render::render_documents(&manuscript, config, split_level, &mut diagnostics);
+    let figure_settings = meta.as_ref().map(|m| m.figures.clone()).unwrap_or_default();
+    documents::figures::make_ids_unique(&mut documents);
+    documents::figures::name_cross_references(&mut documents, &figure_settings);
     documents::resolve_links(&mut documents, &manuscript.files, &mut diagnostics);
     documents::lint::skipped_heading_levels(&documents, &manuscript.files, &mut diagnostics);
     documents::lint::images_without_alt_text(&documents, &manuscript.files, &mut diagnostics);
@@ -178,7 +181,20 @@ pub fn build_with_progress(config: &Config, progress: &dyn Progress) -> Result<R
         // Each of these is `None` only with an error diagnostic, handled just above.
         return Err(Error::Input(diagnostics.into_vec()));
     };
-    let mut processed = uses.apply(processed, &mut documents);
+    let mut processed = uses.apply(processed, &mut documents, meta.figures.embedded_credits);
+    let sizes: std::collections::HashMap<String, (u32, u32)> = processed
+        .iter()
+        .map(|(image, _)| {
+            let src = format!("../images/{}", image.file_name);
+            (src, (image.width, image.height))
+        })
+        .collect();
+    documents::figures::finish(&mut documents, &meta.figures, &|src| {
+        sizes.get(src).copied()
+    });
+    if meta.notes == crate::model::NotePlacement::End {
+        documents::endnotes::collect(&mut documents, "Notes");
+    }
     let image_sizes = processed
         .iter()
         .map(|(image, _)| ImageSize::of(image))

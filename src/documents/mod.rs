@@ -5,6 +5,8 @@
 //! Everything here works on the owned tree and plain paths; it opens no file. Whether a
 //! referenced file exists is asked through the closures the caller passes in.
 
+pub mod endnotes;
+pub mod figures;
 pub mod lint;
 pub mod render;
 
@@ -120,7 +122,8 @@ fn classify(href: &str) -> Target {
     }
 }
 
-fn percent_decode(text: &str) -> String {
+/// `%20` and the like decoded; invalid UTF-8 replaced.
+pub fn percent_decode(text: &str) -> String {
     let hex = |b: u8| (b as char).to_digit(16);
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -181,12 +184,22 @@ pub fn resolve_links(
     let mut first_document: HashMap<usize, String> = HashMap::new();
     // (file, GitHub-style id) → the heading's real id.
     let mut aliases: HashMap<(usize, String), String> = HashMap::new();
+    // Figure id → document name, book-wide: a figure is referred to from any chapter by its
+    // id alone (`[](#fig:harbour)`, issue 14); its id is unique in the book.
+    let mut figure_home: HashMap<String, String> = HashMap::new();
     for document in documents.iter_mut() {
         first_document
             .entry(document.file)
             .or_insert_with(|| document.file_name.clone());
         dom::for_each_element_mut(&mut document.nodes, &mut |element| {
             let alias = element.remove_attr(ALIAS_ATTRIBUTE);
+            if element.name == "figure"
+                && let Some(id) = element.attr("id")
+            {
+                figure_home
+                    .entry(id.to_string())
+                    .or_insert_with(|| document.file_name.clone());
+            }
             if let Some(id) = element.attr("id") {
                 id_home
                     .entry((document.file, id.to_string()))
@@ -221,7 +234,10 @@ pub fn resolve_links(
                     Some(id) if !id_home.contains_key(&(file, fragment.clone())) => id.clone(),
                     _ => fragment,
                 };
-                match id_home.get(&(file, fragment.clone())) {
+                let home = id_home
+                    .get(&(file, fragment.clone()))
+                    .or_else(|| figure_home.get(&fragment));
+                match home {
                     Some(home) if *home == here => {
                         Ok(format!("#{}", dom::encode_fragment(&fragment)))
                     }
@@ -336,6 +352,8 @@ pub enum ImageOutcome {
     Use {
         src: String,
         embedded_caption: Option<String>,
+        /// The photo's own credit, when the book asks for it (`figures: {credits: embedded}`).
+        embedded_credit: Option<String>,
     },
     /// Show the alt text instead (a missing image in a draft).
     ReplaceWithAlt,
@@ -350,9 +368,9 @@ pub fn apply_images(
 ) {
     for document in documents.iter_mut() {
         let file = document.file;
-        // Captions first, while image sources are still as written.
+        // Captions and credits first, while image sources are still as written.
         dom::for_each_element_mut(&mut document.nodes, &mut |element| {
-            if element.name != "figure" || has_child(element, "figcaption") {
+            if element.name != "figure" {
                 return;
             }
             let Some(src) = element.children.iter().find_map(|c| match c {
@@ -361,14 +379,47 @@ pub fn apply_images(
             }) else {
                 return;
             };
-            if let Some(ImageOutcome::Use {
-                embedded_caption: Some(caption),
+            let Some(ImageOutcome::Use {
+                embedded_caption,
+                embedded_credit,
                 ..
             }) = outcome(file, &src)
-            {
-                element
-                    .children
-                    .push(Element::new("figcaption").with_text(caption).into());
+            else {
+                return;
+            };
+            // A caption written in the Markdown wins; a credit alone is not a caption.
+            let has_caption = figcaption(element).is_some_and(|fc| !caption_parts(fc).0.is_empty());
+            let has_credit = figcaption(element).is_some_and(|fc| caption_parts(fc).2.is_some());
+            let caption = embedded_caption.filter(|_| !has_caption);
+            let credit = embedded_credit.filter(|_| !has_credit);
+            if caption.is_none() && credit.is_none() {
+                return;
+            }
+            if figcaption(element).is_none() {
+                element.children.push(Element::new("figcaption").into());
+            }
+            let Some(Node::Element(fc)) = element
+                .children
+                .iter_mut()
+                .find(|c| matches!(c, Node::Element(e) if e.name == "figcaption"))
+            else {
+                return;
+            };
+            if let Some(caption) = caption {
+                let separator = if fc.children.is_empty() { "" } else { " " };
+                fc.children
+                    .insert(0, Node::Text(format!("{caption}{separator}")));
+            }
+            if let Some(credit) = credit {
+                if !fc.children.is_empty() {
+                    fc.children.push(Node::Text(" ".into()));
+                }
+                fc.children.push(
+                    Element::new("small")
+                        .with_attr("class", "credit")
+                        .with_text(credit)
+                        .into(),
+                );
             }
         });
         dom::replace_elements(&mut document.nodes, &mut |element| {
@@ -380,6 +431,7 @@ pub fn apply_images(
                 ImageOutcome::Use {
                     src,
                     embedded_caption,
+                    ..
                 } => {
                     element.set_attr("src", src);
                     let alt_is_empty = element.attr("alt").is_none_or(|a| a.trim().is_empty());
@@ -397,11 +449,11 @@ pub fn apply_images(
     }
 }
 
-fn has_child(element: &Element, name: &str) -> bool {
-    element
-        .children
-        .iter()
-        .any(|c| matches!(c, Node::Element(e) if e.name == name))
+fn figcaption(figure: &Element) -> Option<&Element> {
+    figure.children.iter().find_map(|c| match c {
+        Node::Element(e) if e.name == "figcaption" => Some(e),
+        _ => None,
+    })
 }
 
 /// The finished chapters: headings for the table of contents, figures for the list of
@@ -454,17 +506,18 @@ pub fn into_chapters(
                         }
                     },
                 };
-                let caption = e.children.iter().find_map(|c| match c {
-                    Node::Element(fc) if fc.name == "figcaption" => {
-                        Some(collapse_whitespace(&fc.text_content()))
-                    }
+                let parts = e.children.iter().find_map(|c| match c {
+                    Node::Element(fc) if fc.name == "figcaption" => Some(caption_parts(fc)),
                     _ => None,
                 });
+                let (caption, number, credit) = parts.unwrap_or_default();
                 figures.push(Figure {
                     id,
                     src: img.attr("src").unwrap_or("").to_string(),
                     alt: img.attr("alt").unwrap_or("").to_string(),
-                    caption: caption.filter(|c| !c.is_empty()),
+                    caption: Some(caption).filter(|c| !c.is_empty()),
+                    number,
+                    credit,
                 });
             });
             let mut headings = Vec::new();
@@ -484,6 +537,29 @@ pub fn into_chapters(
             }
         })
         .collect()
+}
+
+/// A figcaption's own words, its number (`<span class="figure-number">Plate 3.</span>`, the
+/// trailing full stop dropped) and its credit (`<small class="credit">`), each apart, so the
+/// list of illustrations can show them in its own order.
+fn caption_parts(figcaption: &Element) -> (String, Option<String>, Option<String>) {
+    let mut words = String::new();
+    let mut number = None;
+    let mut credit = None;
+    for child in &figcaption.children {
+        match child {
+            Node::Element(e) if e.name == "span" && e.attr("class") == Some("figure-number") => {
+                let text = collapse_whitespace(&e.text_content());
+                number = Some(text.trim_end_matches('.').to_string());
+            }
+            Node::Element(e) if e.name == "small" && e.attr("class") == Some("credit") => {
+                credit = Some(collapse_whitespace(&e.text_content())).filter(|c| !c.is_empty());
+            }
+            Node::Element(e) => words.push_str(&e.text_content()),
+            Node::Text(text) => words.push_str(text),
+        }
+    }
+    (collapse_whitespace(&words), number, credit)
 }
 
 /// Headings with ids, outside notes and figures (those are not sections of the text).
@@ -688,7 +764,9 @@ mod tests {
                 id: "figure-1".into(),
                 src: "../images/x.jpg".into(),
                 alt: "Alt".into(),
-                caption: Some("A caption".into())
+                caption: Some("A caption".into()),
+                number: None,
+                credit: None,
             }]
         );
         assert!(xhtml(&chapter.body).contains("<figure id=\"figure-1\">"));
@@ -714,11 +792,12 @@ mod tests {
                     other => panic!("asked about {other}"),
                 },
                 embedded_caption: Some("From the photo".into()),
+                embedded_credit: Some("Ann Lee".into()),
             })
         });
         assert_eq!(
             xhtml(&docs[0].nodes),
-            "<figure id=\"fig-1\"><img src=\"../images/h.jpg\" alt=\"From the photo\"/><figcaption>From the photo</figcaption></figure>"
+            "<figure id=\"fig-1\"><img src=\"../images/h.jpg\" alt=\"From the photo\"/><figcaption>From the photo <small class=\"credit\">Ann Lee</small></figcaption></figure>"
         );
     }
 

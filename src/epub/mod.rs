@@ -184,13 +184,21 @@ fn chapter_href(chapter: &Chapter) -> String {
 
 /// The text a list shows for a figure. A figure with neither caption nor alt text would give an
 /// empty link, which EPUB navigation forbids, so it is numbered instead.
+/// A figure as lists name it: its number when the book numbers figures ("Plate 3. "), its
+/// caption (else its alt text, else "Figure n"), and its credit after a dash (issue 14).
 fn figure_label(figure: &Figure, number: usize) -> String {
     let label = figure.label().trim();
-    if label.is_empty() {
-        format!("Figure {number}")
-    } else {
-        label.to_owned()
+    let mut text = match (&figure.number, label.is_empty()) {
+        (Some(name), true) => name.clone(),
+        (Some(name), false) => format!("{name}. {label}"),
+        (None, true) => format!("Figure {number}"),
+        (None, false) => label.to_owned(),
+    };
+    if let Some(credit) = &figure.credit {
+        text.push_str(" \u{2014} ");
+        text.push_str(credit);
     }
+    text
 }
 
 /// The default stylesheet, with the book's writing mode when its text runs vertically. The

@@ -14,8 +14,8 @@ use super::tree::{Entry, Node, Value};
 use crate::diagnostics::Diagnostic;
 use crate::images::animation::Animation;
 use crate::model::{
-    AccessibilitySettings, Creator, Identifier, ImageSettings, ListOfIllustrations, Meta, Series,
-    TextDirection, WritingMode,
+    AccessibilitySettings, Creator, FigureSettings, Identifier, ImageSettings, ListOfIllustrations,
+    Meta, NotePlacement, Series, TextDirection, WritingMode,
 };
 
 /// Every top-level key bindery defines (the guide's front-matter table lists each).
@@ -43,6 +43,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "direction",
     "writing-mode",
     "chapters",
+    "figures",
+    "notes",
 ];
 
 /// Keys of Jekyll, Hugo, Zola and Astro posts that bindery reads as its own: `tags`,
@@ -153,6 +155,8 @@ pub fn meta(
         css: book_path(c, "css", f.get("css"), book_dir),
         images: images(c, f.get("images")),
         accessibility: accessibility(c, f.get("accessibility")),
+        figures: figures(c, f.get("figures")),
+        notes: notes(c, f.get("notes")),
         chapters: chapter_entries(c, f.get("chapters"))
             .into_iter()
             .map(|(written, _)| book_dir.join(written))
@@ -534,6 +538,47 @@ fn script(
         return (direction, None);
     }
     (direction, writing_mode)
+}
+
+/// `figures: {numbering: true, label: Plate, credits: embedded}` (issue 14).
+fn figures(c: &mut Checker<'_>, entry: Option<&Entry>) -> FigureSettings {
+    let mut settings = FigureSettings::default();
+    let Some(entry) = entry else {
+        return settings;
+    };
+    match &entry.value.value {
+        Value::Null => {}
+        Value::Map(entries) => {
+            let g = c.fields(entries, "figures", &["numbering", "label", "credits"], &[]);
+            if let Some(numbering) = c.boolean("figures.numbering", g.get("numbering")) {
+                settings.numbering = numbering;
+            }
+            if let Some(label) = c.text("figures.label", g.get("label"), 40) {
+                settings.label = label;
+            }
+            settings.embedded_credits = c
+                .choice(
+                    "figures.credits",
+                    g.get("credits"),
+                    &["markdown", "embedded"],
+                )
+                .is_some_and(|word| word == "embedded");
+        }
+        _ => c.wrong(
+            "figures",
+            &entry.value,
+            "a map with `numbering`, `label` and `credits`",
+        ),
+    }
+    settings
+}
+
+/// `notes: footnotes` (the default) or `notes: end`.
+fn notes(c: &mut Checker<'_>, entry: Option<&Entry>) -> NotePlacement {
+    match c.choice("notes", entry, &["footnotes", "end"]) {
+        Some("end") => NotePlacement::End,
+        _ => NotePlacement::Footnotes,
+    }
 }
 
 fn images(c: &mut Checker<'_>, entry: Option<&Entry>) -> ImageSettings {

@@ -89,6 +89,7 @@ pub fn generate_cover(meta: &Meta, grayscale: bool, scratch: &Path) -> Result<Pr
         bytes_in: 0,
         bytes_out: bytes.len() as u64,
         embedded_caption: None,
+        embedded_credit: None,
         cache_hit: false,
         cache_note: None,
         warning: None,

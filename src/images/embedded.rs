@@ -64,6 +64,82 @@ pub fn caption(jpeg_or_png: &[u8]) -> Option<String> {
         .or_else(|| iptc_caption(&metadata.photoshop_irbs).filter(real))
 }
 
+/// Who to credit for the picture, as embedded in a JPEG or PNG (issue 14): XMP `dc:creator`
+/// (several joined by commas), else `photoshop:Credit`, else `dc:rights`; else the IPTC
+/// By-line (2:80), Credit Line (2:110) or Copyright Notice (2:116). A placeholder (see
+/// [`is_placeholder`]) is no credit, and never goes into alt text: it is shown under the
+/// caption only when the book asks (`figures: {credits: embedded}`).
+pub fn credit(jpeg_or_png: &[u8]) -> Option<String> {
+    let metadata = if jpeg_or_png.starts_with(JPEG_SOI) {
+        jpeg_metadata(jpeg_or_png)
+    } else if jpeg_or_png.starts_with(PNG_SIGNATURE) {
+        png_metadata(jpeg_or_png)
+    } else {
+        return None;
+    };
+    let real = |text: &String| !is_placeholder(text);
+    let xmp = metadata.xmp.as_deref().and_then(xmp_document_text);
+    let from_xmp = xmp.as_deref().and_then(|text| {
+        xmp_property(text, DC_NAMESPACE, "creator")
+            .filter(real)
+            .or_else(|| xmp_property(text, PHOTOSHOP_NAMESPACE, "Credit").filter(real))
+            .or_else(|| xmp_property(text, DC_NAMESPACE, "rights").filter(real))
+    });
+    from_xmp.or_else(|| {
+        [80, 110, 116]
+            .into_iter()
+            .find_map(|dataset| iptc_text(&metadata.photoshop_irbs, dataset).filter(real))
+    })
+}
+
+const PHOTOSHOP_NAMESPACE: &str = "http://ns.adobe.com/photoshop/1.0/";
+
+/// An XMP packet as text, without the padding writers add.
+fn xmp_document_text(packet: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(packet).ok()?;
+    Some(
+        text.trim_start_matches('\u{FEFF}')
+            .trim_end_matches(['\0', ' ', '\n', '\r', '\t'])
+            .to_string(),
+    )
+}
+
+/// A simple XMP property: an element (its `rdf:li` entries joined by ", ", `x-default` alone
+/// when the entries are a language alternative) or an attribute of the same name.
+fn xmp_property(text: &str, namespace: &str, name: &str) -> Option<String> {
+    let options = ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: MAX_XMP_NODES,
+    };
+    let document = Document::parse_with_options(text, options).ok()?;
+    document
+        .descendants()
+        .filter(Node::is_element)
+        .find_map(|node| {
+            if !node.has_tag_name((namespace, name)) {
+                return node.attribute((namespace, name)).and_then(non_empty);
+            }
+            let entries: Vec<Node> = node
+                .descendants()
+                .filter(|n| n.has_tag_name((RDF_NAMESPACE, "li")))
+                .collect();
+            if entries.is_empty() {
+                return non_empty(&all_text(node));
+            }
+            if let Some(default) = entries
+                .iter()
+                .find(|e| e.attribute((roxmltree::NS_XML_URI, "lang")) == Some("x-default"))
+            {
+                return non_empty(&all_text(*default));
+            }
+            let names: Vec<String> = entries
+                .iter()
+                .filter_map(|e| non_empty(&all_text(*e)))
+                .collect();
+            (!names.is_empty()).then(|| names.join(", "))
+        })
+}
+
 /// Descriptions cameras, phones and editors write when nobody wrote one (issue 11), compared
 /// without regard to case or spacing. Listed in the README ("What happens to images").
 pub const PLACEHOLDERS: &[&str] = &[
@@ -388,6 +464,11 @@ fn all_text(node: Node) -> String {
 
 /// The IPTC Caption-Abstract (2:120) from Photoshop image resource blocks.
 fn iptc_caption(irbs: &[u8]) -> Option<String> {
+    iptc_text(irbs, 120)
+}
+
+/// The first IPTC record 2 dataset `dataset` from Photoshop image resource blocks.
+fn iptc_text(irbs: &[u8], dataset: u8) -> Option<String> {
     let mut reader = Reader::new(irbs);
     while !reader.is_empty() {
         if reader.take(4)? != IRB_SIGNATURE {
@@ -400,7 +481,7 @@ fn iptc_caption(irbs: &[u8]) -> Option<String> {
         let size = usize::try_from(reader.u32()?).ok()?;
         let data = reader.take(size)?;
         if id == IRB_IPTC_NAA {
-            return iim_caption(data);
+            return iim_text(data, dataset);
         }
         // Resource data is padded to an even length; the last block may omit the pad.
         if size % 2 == 1 {
@@ -410,8 +491,9 @@ fn iptc_caption(irbs: &[u8]) -> Option<String> {
     None
 }
 
-/// Read IPTC-IIM datasets for the character set (1:90) and the caption (2:120).
-fn iim_caption(iim: &[u8]) -> Option<String> {
+/// Read IPTC-IIM datasets for the character set (1:90) and the text of dataset 2:`wanted`
+/// (120 the caption, 80 the By-line, 110 the Credit Line, 116 the Copyright Notice).
+fn iim_text(iim: &[u8], wanted: u8) -> Option<String> {
     let mut reader = Reader::new(iim);
     let mut declared_utf8 = false;
     let mut caption = None;
@@ -434,7 +516,7 @@ fn iim_caption(iim: &[u8]) -> Option<String> {
         };
         match (record, dataset) {
             (1, 90) => declared_utf8 = value == IPTC_UTF8,
-            (2, 120) if caption.is_none() => caption = Some(value),
+            (2, d) if d == wanted && caption.is_none() => caption = Some(value),
             _ => {}
         }
     }
@@ -614,6 +696,34 @@ mod tests {
     }
 
     // ---- The sample book ----
+
+    #[test]
+    fn a_photo_credits_its_creator_and_placeholders_are_no_credit() {
+        // tests/photos/credited-creator.jpg: XMP dc:creator and IPTC By-line, both the
+        // photographer's name (see tests/photos/README.md).
+        let photo = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/photos/credited-creator.jpg"),
+        )
+        .unwrap();
+        assert_eq!(credit(&photo).as_deref(), Some("JOE STEMMER PHOTO"));
+        let packet = xmp_packet(
+            "<dc:creator><rdf:Seq><rdf:li>Ann Lee</rdf:li><rdf:li>Bo Kim</rdf:li></rdf:Seq></dc:creator>",
+        );
+        assert_eq!(
+            credit(&jpeg(&[xmp_segment(&packet)])).as_deref(),
+            Some("Ann Lee, Bo Kim")
+        );
+        let byline = |name: &[u8]| app13_segment(&irb(IRB_IPTC_NAA, &iim_dataset(2, 80, name)));
+        assert_eq!(
+            credit(&jpeg(&[byline(b"Ann Lee")])).as_deref(),
+            Some("Ann Lee")
+        );
+        // A camera's placeholder in the By-line falls through to nothing.
+        assert_eq!(credit(&jpeg(&[byline(b"SONY DSC")])), None);
+        // A caption is no credit.
+        assert_eq!(credit(&jpeg(&[iptc_segment(b"A harbour", true)])), None);
+    }
 
     #[test]
     fn korea_04_yields_its_embedded_caption() {

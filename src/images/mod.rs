@@ -123,6 +123,9 @@ pub struct ProcessedImage {
     /// A caption written into the file by the photographer (IPTC or XMP), read from the
     /// source before its metadata is stripped.
     pub embedded_caption: Option<String>,
+    /// Who the file says made it (IPTC/XMP creator, credit line or copyright notice), for
+    /// `figures: {credits: embedded}` (issue 14); placeholders already left out.
+    pub embedded_credit: Option<String>,
     pub cache_hit: bool,
     /// Why a cached result was found but not used (damaged, edited): shown with `-v`.
     pub cache_note: Option<String>,

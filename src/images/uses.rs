@@ -63,6 +63,7 @@ impl ImageUses {
         &self,
         processed: Vec<ProcessedImage>,
         documents: &mut [Document],
+        embedded_credits: bool,
     ) -> Vec<(ProcessedImage, bool)> {
         documents::apply_images(documents, &|file, src| match (*self
             .reference_job
@@ -72,6 +73,7 @@ impl ImageUses {
             Some(image) => Some(ImageOutcome::Use {
                 src: format!("../images/{}", image.file_name),
                 embedded_caption: image.embedded_caption.clone(),
+                embedded_credit: image.embedded_credit.clone().filter(|_| embedded_credits),
             }),
             None => Some(ImageOutcome::ReplaceWithAlt),
         });

@@ -273,6 +273,7 @@ pub(super) fn process_one(
     let bytes_in = source.len() as u64;
     // Read from the source, not the output: the pipeline strips these blocks.
     let embedded_caption = super::embedded::caption(&source);
+    let embedded_credit = super::embedded::credit(&source);
     let fit_box = settings.fit_box(planned.job.purpose);
     let key = cache::key(&source, fit_box, settings);
 
@@ -292,6 +293,7 @@ pub(super) fn process_one(
                     bytes_in,
                     bytes_out: entry.len,
                     embedded_caption: embedded_caption.clone(),
+                    embedded_credit: embedded_credit.clone(),
                     cache_hit: true,
                     cache_note: None,
                     warning: None,
@@ -352,6 +354,7 @@ pub(super) fn process_one(
         bytes_in,
         bytes_out: transformed.bytes.len() as u64,
         embedded_caption,
+        embedded_credit,
         cache_hit: false,
         cache_note,
         warning: transformed.warning,

@@ -19,6 +19,7 @@
 //! sanitizer moves it into `Element::origin` (src/dom.rs) so later stages can point at a line.
 //! Nothing here reads files: link and image targets are resolved later, on the tree.
 
+pub mod attribute_block;
 pub mod definition_markers;
 pub mod mathml;
 
@@ -33,6 +34,7 @@ use crate::documents;
 use crate::xhtml::dom::Node;
 use crate::xhtml::nesting;
 use crate::xhtml::{self, Removed};
+use attribute_block::AttributeBlock;
 use definition_markers::Insertions;
 
 /// A rendered Markdown file.
@@ -147,6 +149,8 @@ fn render_html_parts(
         first_too_deep(&events).map(|offset| origin_base + guarded.inserted.source_offset(offset));
     let mut writer = EventRewriter {
         events: &events,
+        text: &guarded.text,
+        figure_ids: UniqueSlugs::default(),
         origin_base,
         offsets: &guarded.inserted,
         next_figure,
@@ -162,7 +166,7 @@ fn render_html_parts(
     let EventRewriter {
         body,
         notes,
-        footnotes,
+        mut footnotes,
         tex_errors,
         ..
     } = writer;
@@ -204,59 +208,114 @@ struct Note<'a> {
 }
 
 /// Numbers and ids of footnotes, in order of first reference.
+///
+/// The structure is the one that pops up on the most readers (issue 14): the reference is an
+/// `epub:type="noteref"` link; the note is an `aside epub:type="footnote"` whose text starts
+/// with its number as the link back, as pandoc writes since Kindle ran notes into each other
+/// when the way back stood alone on a line after the text.
 #[derive(Default)]
 struct Footnotes {
-    /// label → (number, slug, how many references so far)
-    by_label: HashMap<String, (usize, String, usize)>,
+    /// label → (number, how many references so far)
+    by_label: HashMap<String, (usize, usize)>,
+    /// Ids for definitions nobody refers to.
     slugs: UniqueSlugs,
 }
 
 impl Footnotes {
-    /// The id and number for the next reference to `label`, and the id of that reference.
-    fn reference(&mut self, label: &str) -> (usize, String, String) {
+    /// The number of the note `label` and the id of this reference to it.
+    fn reference(&mut self, label: &str) -> (usize, String) {
         let next_number = self.by_label.len() + 1;
-        if !self.by_label.contains_key(label) {
-            let slug = self.slugs.unique(&slugify(label));
-            self.by_label
-                .insert(label.to_string(), (next_number, slug, 0));
-        }
-        let Some(entry) = self.by_label.get_mut(label) else {
-            unreachable!("inserted above")
-        };
-        entry.2 += 1;
-        let (number, slug, count) = (entry.0, entry.1.clone(), entry.2);
+        let entry = self
+            .by_label
+            .entry(label.to_string())
+            .or_insert((next_number, 0));
+        entry.1 += 1;
+        let (number, count) = *entry;
         let reference_id = if count == 1 {
-            format!("fnref-{slug}")
+            format!("fnref-{number}")
         } else {
-            format!("fnref-{slug}-{count}")
+            format!("fnref-{number}-{count}")
         };
-        (number, slug, reference_id)
+        (number, reference_id)
     }
 
-    fn write_note(&self, note: Note<'_>, html: &mut String) {
-        // A definition nobody refers to still holds the author's words; it is kept, with
-        // an id of its own and no way back.
-        let (slug, backlink) = match self.by_label.get(note.label.as_ref()) {
-            Some((_, slug, _)) => (slug.clone(), true),
-            None => (slugify(&note.label), false),
+    fn write_note(&mut self, note: Note<'_>, html: &mut String) {
+        let mut body = String::new();
+        pulldown_cmark::html::push_html(&mut body, note.events.into_iter());
+        let Some(&(number, _)) = self.by_label.get(note.label.as_ref()) else {
+            // A definition nobody refers to still holds the author's words; it is kept, with
+            // an id of its own and no number or way back.
+            let slug = self.slugs.unique(&slugify(&note.label));
+            let _ = writeln!(
+                html,
+                "<aside id=\"fn-{slug}\" epub:type=\"footnote\" role=\"doc-footnote\">"
+            );
+            html.push_str(&body);
+            html.push_str("</aside>\n");
+            return;
         };
         let _ = writeln!(
             html,
-            "<aside id=\"fn-{slug}\" epub:type=\"footnote\" role=\"doc-footnote\">"
+            "<aside id=\"fn-{number}\" epub:type=\"footnote\" role=\"doc-footnote\">"
         );
-        pulldown_cmark::html::push_html(html, note.events.into_iter());
-        if backlink {
-            let _ = writeln!(
-                html,
-                "<p class=\"footnote-back\"><a href=\"#fnref-{slug}\" role=\"doc-backlink\" title=\"Back to the text\">\u{21a9}\u{fe0e}</a></p>"
-            );
+        let back = format!(
+            "<a href=\"#fnref-{number}\" class=\"footnote-back\" role=\"doc-backlink\">{number}</a>"
+        );
+        // The number goes into the note's first paragraph, so it reads "1 The note." on
+        // readers that show the note inline; a note that opens with a list or a quote gets
+        // a paragraph of its own for it.
+        match body.strip_prefix("<p>") {
+            Some(rest) => {
+                let _ = write!(html, "<p>{back} {rest}");
+            }
+            None => {
+                let _ = writeln!(html, "<p>{back}</p>");
+                html.push_str(&body);
+            }
         }
         html.push_str("</aside>\n");
     }
 }
 
+/// The most images one paragraph may set side by side as a row; more would be too small on
+/// any screen, so a paragraph of four images stays a paragraph of inline images.
+const MAX_ROW: usize = 3;
+
+/// What every figure id made from a file name starts with, so cross-references read as
+/// what they point at (`[](#fig:harbour)`).
+pub const FIGURE_ID_PREFIX: &str = "fig:";
+
+/// An image that stands as a figure, as the Markdown gave it.
+struct FigureSource<'s> {
+    src: &'s str,
+    title: &'s str,
+    alt: String,
+    origin: usize,
+    attributes: AttributeBlock,
+}
+
+/// The file name of an image path without folder or extension (`images/harbour.jpg` →
+/// `harbour`), for the figure's id.
+fn file_stem(src: &str) -> &str {
+    let name = src
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(src)
+        .rsplit('/')
+        .next()
+        .unwrap_or(src);
+    match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => name,
+    }
+}
+
 struct EventRewriter<'e, 'a> {
     events: &'e [(Event<'a>, Range<usize>)],
+    /// The text the events were parsed from (their ranges point into it).
+    text: &'e str,
+    /// Figure ids handed out in this file.
+    figure_ids: UniqueSlugs,
     origin_base: usize,
     /// Backslashes put into the text before definition markers that are not ones.
     offsets: &'e Insertions,
@@ -370,9 +429,9 @@ impl<'a> EventRewriter<'_, 'a> {
             }
             Event::End(TagEnd::Link) => self.emit_html("</a>".to_string()),
             Event::FootnoteReference(label) => {
-                let (number, slug, reference_id) = self.footnotes.reference(label);
+                let (number, reference_id) = self.footnotes.reference(label);
                 self.emit_html(format!(
-                    "<a id=\"{reference_id}\" href=\"#fn-{slug}\" class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" data-bindery-origin=\"{}\">{number}</a>",
+                    "<a id=\"{reference_id}\" href=\"#fn-{number}\" class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" data-bindery-origin=\"{}\">{number}</a>",
                     self.origin(range)
                 ));
             }
@@ -427,51 +486,123 @@ impl<'a> EventRewriter<'_, 'a> {
         }
     }
 
-    /// A paragraph holding nothing but one image (and whitespace) becomes a figure.
-    /// Returns the index after the paragraph when it did.
+    /// A paragraph holding nothing but one image (and whitespace) becomes a figure; two or
+    /// three become a row of figures side by side (issue 14). Each image may be followed,
+    /// with no space between, by an attribute block (`{#fig:harbour .full credit="…"}`, see
+    /// [`attribute_block`]). Returns the index after the paragraph when it did.
     fn try_figure(&mut self, paragraph: usize) -> Option<usize> {
-        let mut index = paragraph + 1;
         let is_blank = |event: &Event<'_>| match event {
             Event::Text(text) => text.trim().is_empty(),
             Event::SoftBreak => true,
             _ => false,
         };
-        while is_blank(&self.events.get(index)?.0) {
-            index += 1;
-        }
-        let (
-            Event::Start(Tag::Image {
-                dest_url, title, ..
-            }),
-            range,
-        ) = &self.events[index]
-        else {
-            return None;
-        };
-        let (alt, image_end) = self.plain_text_until_end(index);
-        let mut after = image_end + 1;
-        while is_blank(&self.events.get(after)?.0) {
-            after += 1;
-        }
-        if !matches!(self.events.get(after)?.0, Event::End(TagEnd::Paragraph)) {
-            return None;
+        let events = self.events;
+        let mut members: Vec<FigureSource<'_>> = Vec::new();
+        let mut index = paragraph + 1;
+        loop {
+            while is_blank(&events.get(index)?.0) {
+                index += 1;
+            }
+            let (event, range) = events.get(index)?;
+            match event {
+                Event::End(TagEnd::Paragraph) if !members.is_empty() => break,
+                Event::Start(Tag::Image {
+                    dest_url, title, ..
+                }) if members.len() < MAX_ROW => {
+                    let (alt, image_end) = self.plain_text_until_end(index);
+                    index = image_end + 1;
+                    let attributes =
+                        match self.text.get(range.end..).and_then(attribute_block::parse) {
+                            Some(block) => {
+                                // The block's text events (and any emphasis in a credit) are
+                                // consumed; an event running past the block means the block
+                                // was not alone after the image.
+                                let block_end = range.end + block.len;
+                                while let Some((_, next)) = events.get(index) {
+                                    // (A closing tag's range starts where its element does.)
+                                    if next.start >= block_end || next.start < range.end {
+                                        break;
+                                    }
+                                    if next.end > block_end {
+                                        return None;
+                                    }
+                                    index += 1;
+                                }
+                                block
+                            }
+                            None => AttributeBlock::default(),
+                        };
+                    members.push(FigureSource {
+                        src: dest_url,
+                        title,
+                        alt,
+                        origin: self.origin(range),
+                        attributes,
+                    });
+                }
+                _ => return None,
+            }
         }
 
+        let html = if let [single] = members.as_slice() {
+            self.figure_html(single)
+        } else {
+            let origin = members[0].origin;
+            let mut html = format!("<figure class=\"row\" data-bindery-origin=\"{origin}\">");
+            for member in &members {
+                html.push_str(&self.figure_html(member));
+            }
+            html.push_str("</figure>\n");
+            html
+        };
+        self.emit(Event::Html(CowStr::from(html)));
+        Some(index + 1)
+    }
+
+    /// One `<figure>`: its id (from `{#…}`, else from the image's file name), classes, the
+    /// image, and a caption holding the title and the credit.
+    fn figure_html(&mut self, figure: &FigureSource<'_>) -> String {
         *self.next_figure += 1;
-        let origin = self.origin(range);
-        let mut html = format!(
-            "<figure id=\"fig-{}\" data-bindery-origin=\"{origin}\">",
-            self.next_figure
-        );
-        write_img(&mut html, dest_url, &alt, "", origin);
-        if !title.trim().is_empty() {
+        let wanted = match &figure.attributes.id {
+            Some(id) => id.clone(),
+            None => match crate::output::slug(file_stem(&documents::percent_decode(figure.src))) {
+                stem if stem.is_empty() => format!("{FIGURE_ID_PREFIX}figure"),
+                stem => format!("{FIGURE_ID_PREFIX}{stem}"),
+            },
+        };
+        let id = self.figure_ids.unique(&wanted);
+        let origin = figure.origin;
+        let mut html = String::from("<figure id=\"");
+        escape_into(&mut html, &id);
+        html.push('"');
+        if !figure.attributes.classes.is_empty() {
+            html.push_str(" class=\"");
+            escape_into(&mut html, &figure.attributes.classes.join(" "));
+            html.push('"');
+        }
+        let _ = write!(html, " data-bindery-origin=\"{origin}\">");
+        write_img(&mut html, figure.src, &figure.alt, "", origin);
+        let caption = figure.title.trim();
+        let credit = figure
+            .attributes
+            .credit
+            .as_deref()
+            .filter(|c| !c.is_empty());
+        if !caption.is_empty() || credit.is_some() {
             html.push_str("<figcaption>");
-            escape_into(&mut html, title.trim());
+            escape_into(&mut html, caption);
+            if let Some(credit) = credit {
+                if !caption.is_empty() {
+                    html.push(' ');
+                }
+                html.push_str("<small class=\"credit\">");
+                escape_into(&mut html, credit);
+                html.push_str("</small>");
+            }
             html.push_str("</figcaption>");
         }
         html.push_str("</figure>\n");
-        self.emit(Event::Html(CowStr::from(html)));
-        Some(after + 1)
+        html
     }
 
     /// The plain text of the element starting at `start` (alt text, heading text), and the
@@ -692,7 +823,7 @@ mod tests {
     fn an_image_alone_in_its_paragraph_becomes_a_figure_with_caption() {
         assert_eq!(
             html("![A customs form](images/a.jpg \"Customs form & rules\")\n"),
-            "<figure id=\"fig-1\" data-bindery-origin=\"0\"><img src=\"images/a.jpg\" alt=\"A customs form\" data-bindery-origin=\"0\"/><figcaption>Customs form &amp; rules</figcaption></figure>\n"
+            "<figure id=\"fig:a\" data-bindery-origin=\"0\"><img src=\"images/a.jpg\" alt=\"A customs form\" data-bindery-origin=\"0\"/><figcaption>Customs form &amp; rules</figcaption></figure>\n"
         );
     }
 
@@ -701,17 +832,61 @@ mod tests {
         let out = html("![Alt *text*](a.jpg)\n\nSee ![icon](i.png) here.\n");
         assert_eq!(
             out,
-            "<figure id=\"fig-1\" data-bindery-origin=\"0\"><img src=\"a.jpg\" alt=\"Alt text\" data-bindery-origin=\"0\"/></figure>\n\
+            "<figure id=\"fig:a\" data-bindery-origin=\"0\"><img src=\"a.jpg\" alt=\"Alt text\" data-bindery-origin=\"0\"/></figure>\n\
              <p>See <img src=\"i.png\" alt=\"icon\" data-bindery-origin=\"26\"/> here.</p>\n"
         );
     }
 
     #[test]
-    fn figures_are_numbered_across_calls() {
+    fn figures_are_counted_across_calls_and_named_after_their_file() {
         let mut next = 4;
-        let out = render_html("![a](a.jpg)\n", 0, &mut next);
-        assert!(out.starts_with("<figure id=\"fig-5\""), "{out}");
-        assert_eq!(next, 5);
+        let out = render_html(
+            "![a](img/01%20Harbour.view.jpg)\n\n![b](b/01%20Harbour.view.png)\n",
+            0,
+            &mut next,
+        );
+        assert!(
+            out.starts_with("<figure id=\"fig:01-harbour-view\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("<figure id=\"fig:01-harbour-view-2\""),
+            "{out}"
+        );
+        assert_eq!(next, 6);
+    }
+
+    #[test]
+    fn an_attribute_block_right_after_a_figure_sets_id_classes_and_credit() {
+        assert_eq!(
+            html("![Boats](h.jpg \"The harbour\"){#fig:port .full credit=\"Photo: *Ann* & co\"}\n"),
+            "<figure id=\"fig:port\" class=\"full\" data-bindery-origin=\"0\"><img src=\"h.jpg\" alt=\"Boats\" data-bindery-origin=\"0\"/><figcaption>The harbour <small class=\"credit\">Photo: *Ann* &amp; co</small></figcaption></figure>\n"
+        );
+        // Not directly after the image, not valid, or not alone with it: the text stays.
+        for text in [
+            "![a](a.jpg) {.full}\n",
+            "![a](a.jpg){not attributes}\n",
+            "![a](a.jpg){.full} and text\n",
+            "See ![a](a.jpg){.full}\n",
+        ] {
+            let out = html(text);
+            assert!(out.contains("{"), "{text:?} gave {out}");
+            assert!(!out.contains("<figure"), "{text:?} gave {out}");
+        }
+    }
+
+    #[test]
+    fn two_or_three_images_alone_in_a_paragraph_make_a_row() {
+        let out = html(
+            "![One](a.jpg \"First\"){credit=Ann}\n![Two](b.jpg)\n\n![1](c.jpg) ![2](d.jpg) ![3](e.jpg) ![4](f.jpg)\n",
+        );
+        assert_eq!(
+            out,
+            "<figure class=\"row\" data-bindery-origin=\"0\"><figure id=\"fig:a\" data-bindery-origin=\"0\"><img src=\"a.jpg\" alt=\"One\" data-bindery-origin=\"0\"/><figcaption>First <small class=\"credit\">Ann</small></figcaption></figure>\n\
+             <figure id=\"fig:b\" data-bindery-origin=\"34\"><img src=\"b.jpg\" alt=\"Two\" data-bindery-origin=\"34\"/></figure>\n\
+             </figure>\n\
+             <p><img src=\"c.jpg\" alt=\"1\" data-bindery-origin=\"49\"/> <img src=\"d.jpg\" alt=\"2\" data-bindery-origin=\"61\"/> <img src=\"e.jpg\" alt=\"3\" data-bindery-origin=\"73\"/> <img src=\"f.jpg\" alt=\"4\" data-bindery-origin=\"85\"/></p>\n"
+        );
     }
 
     #[test]
@@ -730,13 +905,25 @@ mod tests {
         let out = html("Text[^a] and again[^a].\n\n[^a]: The note.\n");
         assert_eq!(
             out,
-            "<p>Text<a id=\"fnref-a\" href=\"#fn-a\" class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" data-bindery-origin=\"4\">1</a> and again<a id=\"fnref-a-2\" href=\"#fn-a\" class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" data-bindery-origin=\"18\">1</a>.</p>\n\
+            "<p>Text<a id=\"fnref-1\" href=\"#fn-1\" class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" data-bindery-origin=\"4\">1</a> and again<a id=\"fnref-1-2\" href=\"#fn-1\" class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" data-bindery-origin=\"18\">1</a>.</p>\n\
              <section class=\"footnotes\" epub:type=\"footnotes\">\n\
-             <aside id=\"fn-a\" epub:type=\"footnote\" role=\"doc-footnote\">\n\
-             <p>The note.</p>\n\
-             <p class=\"footnote-back\"><a href=\"#fnref-a\" role=\"doc-backlink\" title=\"Back to the text\">\u{21a9}\u{fe0e}</a></p>\n\
+             <aside id=\"fn-1\" epub:type=\"footnote\" role=\"doc-footnote\">\n\
+             <p><a href=\"#fnref-1\" class=\"footnote-back\" role=\"doc-backlink\">1</a> The note.</p>\n\
              </aside>\n\
              </section>\n"
+        );
+    }
+
+    #[test]
+    fn a_note_opening_with_a_list_gets_its_number_in_a_paragraph_and_orphans_keep_their_text() {
+        let out = html("A[^n].\n\n[^n]: - item\n\n[^1]: Nobody refers here.\n");
+        assert!(
+            out.contains("<aside id=\"fn-1\" epub:type=\"footnote\" role=\"doc-footnote\">\n<p><a href=\"#fnref-1\" class=\"footnote-back\" role=\"doc-backlink\">1</a></p>\n<ul>"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<aside id=\"fn-s-1\" epub:type=\"footnote\" role=\"doc-footnote\">\n<p>Nobody refers here.</p>\n</aside>"),
+            "{out}"
         );
     }
 

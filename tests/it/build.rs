@@ -54,6 +54,11 @@ fn sample_captions() -> Vec<String> {
         .lines()
         .filter(|line| line.starts_with("!["))
         .filter_map(|line| {
+            // An attribute block after the image (`{#fig:x .full}`) is not part of the title.
+            let line = match line.rsplit_once("){") {
+                Some((image, _)) => image,
+                None => line,
+            };
             let title = line.rsplit_once(" \"")?.1;
             Some(
                 title
@@ -85,14 +90,34 @@ fn the_sample_book_builds_into_a_valid_epub_with_every_figure() {
     assert_epubcheck_clean(&output);
 
     let chapter = entry_text(&output, "OEBPS/text/chapter-001.xhtml");
-    assert_eq!(chapter.matches("<figure ").count(), 14, "{chapter}");
+    // Fourteen figures, two of them side by side in a row (issue 14).
+    assert_eq!(chapter.matches("<figure id=").count(), 14, "{chapter}");
+    assert_eq!(
+        chapter.matches("<figure class=\"row\">").count(),
+        1,
+        "{chapter}"
+    );
+    // The book numbers its figures as plates, so every figure has a caption with its number:
     // 11 captions from the Markdown, one read from the photo's own IPTC/XMP caption.
-    assert_eq!(chapter.matches("<figcaption>").count(), 12, "{chapter}");
+    assert_eq!(chapter.matches("<figcaption>").count(), 14, "{chapter}");
     for caption in sample_captions() {
         let escaped = caption.replace('&', "&amp;");
         assert!(
-            chapter.contains(&format!("<figcaption>{escaped}</figcaption>")),
+            chapter.contains(&format!("</span> {escaped}")),
             "caption missing: {caption}"
+        );
+    }
+    for expected in [
+        "<figcaption><span class=\"figure-number\">Plate 1.</span> Customs form",
+        "<small class=\"credit\">Photo: Michal Huniewicz</small></figcaption>",
+        "<figure id=\"fig:korea-09\" class=\"full\">",
+        "<figure id=\"fig:korea-05\" style=\"flex: 1.3333 1 0\">",
+        "A photograph of a customs form (<a href=\"#fig:customs-form\">Plate 1</a>)",
+        "<aside id=\"fn-1\" epub:type=\"footnote\" role=\"doc-footnote\">\n<p><a href=\"#fnref-1\" class=\"footnote-back\" role=\"doc-backlink\">1</a> <em>The Interview</em>",
+    ] {
+        assert!(
+            chapter.contains(expected),
+            "{expected} missing in {chapter}"
         );
     }
 
@@ -100,6 +125,16 @@ fn the_sample_book_builds_into_a_valid_epub_with_every_figure() {
     let loi = nav.split("epub:type=\"loi\"").nth(1).expect("a loi nav");
     let loi = loi.split("</nav>").next().unwrap();
     assert_eq!(loi.matches("<li>").count(), 14, "{loi}");
+    // Numbers and credits in the list; each image of the row is listed by itself.
+    assert!(
+        loi.contains("Plate 1. Customs form")
+            && loi.contains(" \u{2014} Photo: Michal Huniewicz</a>"),
+        "{loi}"
+    );
+    assert!(
+        loi.contains(">Plate 11. Farm workers in the fields outside the capital.</a>"),
+        "{loi}"
+    );
     assert!(nav.contains("epub:type=\"landmarks\""));
 
     let images: Vec<_> = entries(&output)
@@ -131,7 +166,7 @@ fn the_sample_book_builds_into_a_valid_epub_with_every_figure() {
     }
     // korea-13 is stored sideways with EXIF orientation 6: in the book it stands upright.
     let rotated = chapter
-        .split("<figure id=\"fig-2\"><img src=\"../")
+        .split("<figure id=\"fig:korea-13\"><img src=\"../")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .expect("figure 2's image");

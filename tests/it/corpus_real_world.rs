@@ -608,6 +608,12 @@ fn collect(node: roxmltree::Node, facts: &mut EpubFacts) {
             facts.text.push(' ');
             continue;
         }
+        // A note's leading number is its way back (issue 14): the label pandoc's plain
+        // writer also prints before the note, which is already allowed for once.
+        if tag == "a" && child.attribute("role") == Some("doc-backlink") {
+            facts.text.push(' ');
+            continue;
+        }
         match tag {
             "img" => {
                 facts.counts.images += 1;

@@ -104,6 +104,8 @@ fn meta() -> Meta {
         direction: None,
         writing_mode: None,
         chapters: vec![],
+        figures: Default::default(),
+        notes: Default::default(),
     }
 }
 
@@ -144,12 +146,16 @@ fn full_book(images: &Path) -> Book {
         src: format!("../{PNG_HREF}"),
         alt: "A harbour at dawn".into(),
         caption: Some("The harbour, \"before\" the boats".into()),
+        number: None,
+        credit: None,
     };
     let uncaptioned = Figure {
         id: "fig-2".into(),
         src: format!("../{JPEG_HREF}"),
         alt: "A boat on the sand".into(),
         caption: None,
+        number: None,
+        credit: None,
     };
     let chapter_one = Chapter {
         source: "essay/01-arrival.md".into(),
@@ -213,6 +219,8 @@ fn full_book(images: &Path) -> Book {
         src: format!("../{JPEG_HREF}"),
         alt: "Boats leaving".into(),
         caption: Some("Leaving".into()),
+        number: None,
+        credit: None,
     };
     let chapter_two = Chapter {
         source: "essay/02-departure.md".into(),

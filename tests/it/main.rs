@@ -15,6 +15,7 @@ mod hostile;
 mod images;
 mod memory;
 mod photo_colour;
+mod photo_essay;
 mod photos;
 mod readers;
 mod release_workflow;

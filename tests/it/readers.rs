@@ -102,7 +102,8 @@ fn the_sample_book_claims_wcag_aa_with_metadata_from_its_content() {
             r#"<meta property="schema:accessibilityHazard">none</meta>"#,
             "<meta property=\"schema:accessibilitySummary\">This publication has a table of \
              contents and a logical reading order; its text can be resized and restyled. Every \
-             image has a text description. It meets WCAG 2.1 Level AA.</meta>",
+             image has a text description. Footnotes link to their notes and back. It meets \
+             WCAG 2.1 Level AA.</meta>",
             r#"<meta property="dcterms:conformsTo">EPUB Accessibility 1.1 - WCAG 2.1 Level AA</meta>"#,
         ]
     );

@@ -34,18 +34,27 @@ fn sample_book_with_a_footnote(dir: &Path) -> PathBuf {
     book
 }
 
-/// The title of each photo of the sample book, in order, where its Markdown gives one.
-fn expected_captions() -> Vec<Option<String>> {
+/// Each photo of the sample book, in order: its figure id (`fig:` and the file name, or the
+/// id its attribute block gives) and its title, where its Markdown gives one.
+fn expected_figures() -> Vec<(String, Option<String>)> {
     let essay =
         fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("book/essay.md")).unwrap();
     essay
         .lines()
         .filter(|line| line.starts_with("!["))
         .map(|line| {
-            let destination = &line[line.find("](").unwrap() + 2..line.len() - 1];
-            destination
-                .split_once(" \"")
-                .map(|(_, title)| title.trim_end_matches('"').to_owned())
+            let (image, attributes) = line.rsplit_once("){").unwrap_or((line, ""));
+            let destination = &image[image.find("](").unwrap() + 2..];
+            let destination = destination.trim_end_matches(')');
+            let (path, title) = match destination.split_once(" \"") {
+                Some((path, title)) => (path, Some(title.trim_end_matches('"').to_owned())),
+                None => (destination, None),
+            };
+            let id = match attributes.split_whitespace().find(|a| a.starts_with('#')) {
+                Some(id) => id[1..].trim_end_matches('}').to_owned(),
+                None => format!("fig:{}", &path["images/".len()..path.len() - ".jpg".len()]),
+            };
+            (id, title)
         })
         .collect()
 }
@@ -126,8 +135,8 @@ fn the_sample_book_reads_well_in_epub_js_on_a_phone_and_an_e_reader() {
     );
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
 
-    let captions = expected_captions();
-    assert_eq!(captions.len(), 14, "the sample book's photos");
+    let expected = expected_figures();
+    assert_eq!(expected.len(), 14, "the sample book's photos");
     let sizes = report["sizes"].as_array().unwrap();
     let names: Vec<_> = sizes
         .iter()
@@ -173,44 +182,85 @@ fn the_sample_book_reads_well_in_epub_js_on_a_phone_and_an_e_reader() {
             assert_eq!(image["fits"], true, "{} {context}", image["src"]);
         }
 
-        // Each figure shows whole, photo and caption on one screen, with its caption: the
-        // photo's title, else the caption embedded in the photo (korea-04.jpg has one), and
-        // none for the two photos that have neither.
-        let figures = size["figures"].as_array().unwrap();
+        // Each figure shows whole, photo and caption on one screen, with its caption: its
+        // number as a plate, the photo's title, else the caption embedded in the photo
+        // (korea-04.jpg has one), and only the number for the two photos that have neither.
+        // The row holds two of them and is no figure of its own.
+        let figures: Vec<&Value> = size["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|figure| figure["row"].is_null() && figure["id"] != "text/chapter-001.xhtml#")
+            .collect();
         let ids: Vec<_> = figures
             .iter()
             .map(|figure| figure["id"].as_str().unwrap())
             .collect();
-        let expected_ids: Vec<_> = (1..=14)
-            .map(|n| format!("text/chapter-001.xhtml#fig-{n}"))
+        let expected_ids: Vec<_> = expected
+            .iter()
+            .map(|(id, _)| format!("text/chapter-001.xhtml#{id}"))
             .collect();
         assert_eq!(ids, expected_ids, "{context}");
-        for (figure, title) in figures.iter().zip(&captions) {
+        for (n, (figure, (id, title))) in figures.iter().zip(&expected).enumerate() {
             let caption = figure["caption"].as_str();
-            match (figure["id"].as_str().unwrap(), title) {
-                (_, Some(title)) => assert_eq!(caption, Some(title.as_str()), "{context}"),
-                ("text/chapter-001.xhtml#fig-11", None) => assert_eq!(
+            let number = format!("Plate {}.", n + 1);
+            match (id.as_str(), title) {
+                ("fig:customs-form", Some(title)) => assert_eq!(
                     caption,
-                    Some("Farm workers in the fields outside the capital."),
+                    Some(format!("{number} {title} Photo: Michal Huniewicz").as_str()),
                     "{context}"
                 ),
-                (_, None) => assert_eq!(caption, None, "{context}"),
+                (_, Some(title)) => {
+                    assert_eq!(
+                        caption,
+                        Some(format!("{number} {title}").as_str()),
+                        "{context}"
+                    )
+                }
+                ("fig:korea-04", None) => assert_eq!(
+                    caption,
+                    Some(
+                        format!("{number} Farm workers in the fields outside the capital.")
+                            .as_str()
+                    ),
+                    "{context}"
+                ),
+                (_, None) => assert_eq!(caption, Some(number.as_str()), "{context}"),
             }
             assert_eq!(figure["shownWhole"], true, "{} {context}", figure["id"]);
         }
-        let uncaptioned: Vec<_> = figures
+
+        // The row: side by side, one height, on the e-reader; one under the other on the
+        // phone (issue 14).
+        let rows: Vec<&Value> = size["figures"]
+            .as_array()
+            .unwrap()
             .iter()
-            .filter(|figure| figure["caption"].is_null())
-            .map(|figure| figure["id"].as_str().unwrap())
+            .filter(|figure| !figure["row"].is_null())
             .collect();
+        assert_eq!(rows.len(), 1, "{context}");
+        let row = &rows[0]["row"];
+        assert_eq!(row["images"], 2, "{context}");
+        match name {
+            "phone" => assert_eq!(
+                (&row["stacked"], &row["sideBySide"]),
+                (&Value::Bool(true), &Value::Bool(false)),
+                "{context}"
+            ),
+            _ => assert_eq!(row["sideBySide"], true, "{context}"),
+        }
+
+        // The plate: image and caption on one screen (checked above with every figure), the
+        // image filling the page's width or height nearly to the edge.
+        let plate = figures
+            .iter()
+            .find(|figure| figure["plate"] == true)
+            .expect("the plate");
         assert_eq!(
-            uncaptioned,
-            [
-                "text/chapter-001.xhtml#fig-4",
-                "text/chapter-001.xhtml#fig-13"
-            ],
+            plate["id"], "text/chapter-001.xhtml#fig:korea-09",
             "{context}"
         );
+        assert!(plate["fill"].as_f64().unwrap() > 0.9, "{context}");
 
         // Each list-of-illustrations link lands with its figure's photo on screen.
         let links = size["loiLinks"].as_array().unwrap();
@@ -218,8 +268,9 @@ fn the_sample_book_reads_well_in_epub_js_on_a_phone_and_an_e_reader() {
             .iter()
             .map(|link| link["href"].as_str().unwrap())
             .collect();
-        let expected_hrefs: Vec<_> = (1..=14)
-            .map(|n| format!("chapter-001.xhtml#fig-{n}"))
+        let expected_hrefs: Vec<_> = expected
+            .iter()
+            .map(|(id, _)| format!("chapter-001.xhtml#{id}"))
             .collect();
         assert_eq!(hrefs, expected_hrefs, "{context}");
         for link in links {
@@ -227,16 +278,24 @@ fn the_sample_book_reads_well_in_epub_js_on_a_phone_and_an_e_reader() {
         }
 
         // The footnote reference opens its note, on screen.
+        // The sample book's own note and the one added here, in the structure that pops up:
+        // a noteref, an aside footnote, and the note led by its number as the way back.
         let notes = size["footnotes"].as_array().unwrap();
-        assert_eq!(notes.len(), 1, "{context}");
-        assert_eq!(
-            notes[0]["href"], "text/chapter-001.xhtml#fn-source",
-            "{context}"
-        );
-        assert_eq!(notes[0]["shown"], true, "{context}");
-        // A link within its document: epub.js lands it at once, so no second try is allowed.
-        assert_eq!(notes[0]["firstTry"], true, "{context}");
-        assert_eq!(notes[0]["text"], format!("{NOTE} ↩︎"), "{context}");
+        assert_eq!(notes.len(), 2, "{context}");
+        assert_eq!(notes[1]["href"], "text/chapter-001.xhtml#fn-2", "{context}");
+        for note in notes {
+            assert_eq!(note["shown"], true, "{context}");
+            // A link within its document: epub.js lands it at once, so no second try is allowed.
+            assert_eq!(note["firstTry"], true, "{context}");
+            let markup = &note["markup"];
+            assert_eq!(markup["noteref"], "noteref", "{context}");
+            assert_eq!(markup["tag"], "aside", "{context}");
+            assert_eq!(markup["epubType"], "footnote", "{context}");
+            assert_eq!(markup["role"], "doc-footnote", "{context}");
+            assert_eq!(markup["backlinkFirst"], true, "{context}");
+        }
+        assert_eq!(notes[1]["markup"]["backlink"], "#fnref-2", "{context}");
+        assert_eq!(notes[1]["text"], format!("2 {NOTE}"), "{context}");
 
         for shot in ["figure", "footnote"] {
             let png = fs::read(screenshots.join(format!("{name}-{shot}.png"))).unwrap();

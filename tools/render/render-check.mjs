@@ -143,7 +143,24 @@ async function pageThrough(result) {
         const id = section + "#" + figure.id;
         const img = figure.querySelector("img");
         const caption = figure.querySelector("figcaption");
-        const entry = figures.get(id) || { id, caption: caption ? caption.textContent.trim() : null, shownWhole: false };
+        const entry = figures.get(id) || { id, caption: caption ? caption.textContent.trim().replace(/\\s+/g, " ") : null, shownWhole: false };
+        if (figure.classList.contains("row")) {
+          // A row (issue 14): its images side by side (one top, one height, left to right)
+          // or stacked (each below the one before), measured where the row is on screen.
+          const imgs = Array.from(figure.querySelectorAll(":scope > figure > img"));
+          const boxes = imgs.map((i) => i.getBoundingClientRect());
+          if (boxes.length > 1 && touchesScreen(screenRect(contents, imgs[0]))) {
+            const sideBySide = boxes.every((b, k) => k === 0 || (Math.abs(b.top - boxes[0].top) < 2 && Math.abs(b.height - boxes[0].height) < 2 && b.left >= boxes[k - 1].right - 1));
+            const stacked = boxes.every((b, k) => k === 0 || b.top >= boxes[k - 1].bottom - 1 || b.left >= boxes[k - 1].right + pageWidth / 2);
+            entry.row = { images: boxes.length, sideBySide, stacked, boxes: boxes.map((b) => [b.left, b.top, b.right, b.bottom].map(Math.round)) };
+          }
+        }
+        // A plate: how much of the page its image fills, at the widest or tallest.
+        if (figure.classList.contains("full") && img) {
+          const r = img.getBoundingClientRect();
+          entry.plate = true;
+          entry.fill = Math.max(r.width / pageWidth, r.height / window.innerHeight);
+        }
         // A figure without a title has no caption; then the image alone must fit.
         if (img && onScreen(screenRect(contents, img)) && (!caption || onScreen(screenRect(contents, caption)))) entry.shownWhole = true;
         // Where the parts were when the image was on screen: what a failure needs to show.
@@ -240,14 +257,29 @@ async function followLinks(result) {
   }
   for (const item of book.spine.spineItems) {
     await rendition.display(item.href);
-    const refs = Array.from(rendition.getContents()[0].document.querySelectorAll("a[role=doc-noteref]"), (a) => a.getAttribute("href"));
+    const refLinks = Array.from(rendition.getContents()[0].document.querySelectorAll("a[role=doc-noteref]"));
+    const refs = refLinks.map((a) => a.getAttribute("href"));
+    // epub.js may parse a chapter as HTML, where epub:type is a plain attribute name.
+    const epubType = (e) => e.getAttributeNS("http://www.idpf.org/2007/ops", "type") || e.getAttribute("epub:type");
+    const refTypes = refLinks.map(epubType);
     for (let i = 0; i < refs.length; i++) {
       const selector = "a[role=doc-noteref][href='" + refs[i] + "']";
       const noteOnScreen = ({ contents, element }) => onScreen(screenRect(contents, element));
       const { contents, element, firstTry } = await follow(item.href, selector, noteOnScreen);
       const text = element ? element.textContent.trim().replace(/\\s+/g, " ") : null;
       const shown = Boolean(element && noteOnScreen({ contents, element }));
-      result.footnotes.push({ href: item.href + refs[i], shown, firstTry, text });
+      // The markup readers pop notes up from: the reference, the note, and the note's
+      // leading number as its way back.
+      const back = element && element.querySelector("a[role=doc-backlink]");
+      const markup = element && {
+        noteref: refTypes[i],
+        tag: element.tagName.toLowerCase(),
+        epubType: epubType(element),
+        role: element.getAttribute("role"),
+        backlinkFirst: Boolean(back && element.textContent.trim().startsWith(back.textContent.trim())),
+        backlink: back ? back.getAttribute("href") : null,
+      };
+      result.footnotes.push({ href: item.href + refs[i], shown, firstTry, text, markup });
       if (result.footnotes.length === 1) await window.screenshot("footnote");
     }
   }

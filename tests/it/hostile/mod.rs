@@ -16,6 +16,7 @@ mod images;
 mod scene;
 
 mod cache;
+mod figures;
 mod formats;
 mod frontmatter;
 mod markdown;
@@ -41,6 +42,11 @@ fn example_cases() {
 #[test]
 fn cache_cases() {
     run_table("cache", cache::CASES);
+}
+
+#[test]
+fn figures_cases() {
+    run_table("figures", figures::CASES);
 }
 
 #[test]
