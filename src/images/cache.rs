@@ -141,6 +141,7 @@ pub(super) fn parse_record(record: &[u8]) -> Option<(String, OutputFormat, u32, 
         "png" => OutputFormat::Png,
         "svg" => OutputFormat::Svg,
         "gif" => OutputFormat::Gif,
+        "webp" => OutputFormat::WebP,
         _ => return None,
     };
     let width = lines.next()?.parse().ok()?;

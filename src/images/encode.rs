@@ -31,6 +31,9 @@ pub enum OutputFormat {
     Svg,
     /// Animations only (see `animation.rs`).
     Gif,
+    /// A WebP source's own image data, rebuilt without metadata (see `strip.rs`); bindery
+    /// never encodes WebP.
+    WebP,
 }
 
 impl OutputFormat {
@@ -40,6 +43,7 @@ impl OutputFormat {
             OutputFormat::Png => "png",
             OutputFormat::Svg => "svg",
             OutputFormat::Gif => "gif",
+            OutputFormat::WebP => "webp",
         }
     }
 
@@ -49,6 +53,7 @@ impl OutputFormat {
             OutputFormat::Png => "image/png",
             OutputFormat::Svg => "image/svg+xml",
             OutputFormat::Gif => "image/gif",
+            OutputFormat::WebP => "image/webp",
         }
     }
 }
@@ -166,14 +171,52 @@ pub fn encode_scaled(
     let Some(colors) = source_palette else {
         return Ok(best);
     };
-    let (DynamicImage::ImageRgb8(_), OutputFormat::Png | OutputFormat::Jpeg) = (image, best.format)
-    else {
+    if !matches!(image, DynamicImage::ImageRgb8(_)) {
+        return Ok(best);
+    }
+    smaller_as_palette(&remap_to_palette(image, colors), icc_profile, best, colors)
+}
+
+/// [`encode`] for an image that was scaled down (see [`encode_scaled`]; `source_palette` as
+/// there): a truecolour PNG, which scaling made grow, also tries the quantised palette of
+/// [`quantise`](super::quantise), kept when it passes its error bound and is the smaller file.
+pub fn encode_scaled_down(
+    image: &DynamicImage,
+    icc_profile: Option<&[u8]>,
+    quality: u8,
+    source: SourceFormat,
+    source_palette: Option<&[[u8; 4]]>,
+) -> Result<Encoded, EncodeError> {
+    if source_palette.is_some() {
+        return encode_scaled(image, icc_profile, quality, source, source_palette);
+    }
+    let best = encode_chosen(image, icc_profile, quality, source)?;
+    let (DynamicImage::ImageRgb8(pixels), OutputFormat::Png) = (image, best.format) else {
         return Ok(best);
     };
-    let icc_profile = icc_profile.filter(|profile| icc_matches(profile, image));
-    let remapped = remap_to_palette(image, colors);
+    let Some(quantised) = super::quantise::quantise(pixels) else {
+        return Ok(best);
+    };
+    if quantised.psnr_db < super::quantise::MIN_PSNR_DB {
+        return Ok(best);
+    }
+    smaller_as_palette(&quantised.image, icc_profile, best, &quantised.colors)
+}
+
+/// `remapped` (an RGB image every pixel of which is one of `colors`) as a palette PNG, when
+/// that is smaller than `best`.
+fn smaller_as_palette(
+    remapped: &DynamicImage,
+    icc_profile: Option<&[u8]>,
+    best: Encoded,
+    colors: &[[u8; 4]],
+) -> Result<Encoded, EncodeError> {
+    if !matches!(best.format, OutputFormat::Png | OutputFormat::Jpeg) {
+        return Ok(best);
+    }
+    let icc_profile = icc_profile.filter(|profile| icc_matches(profile, remapped));
     let indexed = encode_png(
-        &remapped,
+        remapped,
         Some(colors.to_vec()),
         icc_profile,
         png::Compression::High,

@@ -32,6 +32,7 @@ pub mod heif;
 pub mod metadata;
 pub mod orient;
 pub mod plan;
+pub mod quantise;
 pub mod resize;
 mod schedule;
 pub mod strip;
@@ -47,7 +48,9 @@ use crate::progress::Progress;
 /// Bump whenever a change here would change output bytes, so old cache entries are not reused.
 /// 2: pixels converted to sRGB and written without a profile (`colour.rs`).
 /// 3: SVG sanitised through `css` and `svg::prolog`, so SVGs cached before are not reused.
-pub const PIPELINE_VERSION: u32 = 3;
+/// 4: a WebP that fits the box goes in as its own image data (`strip::rebuild_webp`); a
+///    scaled truecolour PNG may become a quantised palette PNG (`quantise`).
+pub const PIPELINE_VERSION: u32 = 4;
 
 /// What an image is for; it decides the box the image must fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -162,7 +162,14 @@ pub fn transform_within(
     let image = resize::resize(image, size)?;
     let resized_at = Instant::now();
 
-    let encoded = encode::encode_scaled(
+    // Scaled down, a truecolour PNG may grow past its source: the quantised palette is one
+    // more candidate then (issue 11, never bigger).
+    let encode_at_size = if size == upright {
+        encode::encode_scaled
+    } else {
+        encode::encode_scaled_down
+    };
+    let encoded = encode_at_size(
         &image,
         decoded.icc_profile.as_deref(),
         quality,
@@ -184,6 +191,7 @@ pub fn transform_within(
     let copied = copy.is_some();
     let (format, bytes) = match (copy, decoded.format) {
         (Some(copy), SourceFormat::Png) => (OutputFormat::Png, copy),
+        (Some(copy), SourceFormat::WebP) => (OutputFormat::WebP, copy),
         (Some(copy), _) => (OutputFormat::Jpeg, copy),
         (None, _) => (encoded.format, encoded.bytes),
     };
@@ -226,6 +234,10 @@ fn prepare(source: &[u8], fit_box: (u32, u32)) -> Result<Prepared<'_>, Transform
             Cow::Owned(strip::rebuild_png(source, Keep::Decoding)?.bytes),
             None,
         ),
+        SourceFormat::WebP => (
+            Cow::Owned(strip::rebuild_webp(source, Keep::Decoding)?.bytes),
+            None,
+        ),
         _ => (Cow::Borrowed(source), None),
     };
     let estimate = budget::estimate(source, format, frame.as_ref(), fit_box)?;
@@ -237,8 +249,9 @@ fn prepare(source: &[u8], fit_box: (u32, u32)) -> Result<Prepared<'_>, Transform
 
 /// The source's own image data, rebuilt with nothing but the pixels, the ICC profile and
 /// colour facts, when it is in a form every reader takes: a JPEG with a common frame
-/// (8-bit, grey or YCbCr, baseline or progressive), a still PNG. GIF and WebP are always
-/// re-encoded.
+/// (8-bit, grey or YCbCr, baseline or progressive), a still PNG, a still WebP (a core media
+/// type since EPUB 3.3; without its ICC profile, so only when its pixels were sRGB already).
+/// GIF is always re-encoded.
 fn copy_candidate(source: &[u8], format: SourceFormat) -> Result<Option<Vec<u8>>, TransformError> {
     Ok(match format {
         SourceFormat::Jpeg => {
@@ -250,6 +263,10 @@ fn copy_candidate(source: &[u8], format: SourceFormat) -> Result<Option<Vec<u8>>
         }
         SourceFormat::Png => {
             let rebuilt = strip::rebuild_png(source, Keep::Output)?;
+            (!rebuilt.animated).then_some(rebuilt.bytes)
+        }
+        SourceFormat::WebP => {
+            let rebuilt = strip::rebuild_webp(source, Keep::Output)?;
             (!rebuilt.animated).then_some(rebuilt.bytes)
         }
         _ => None,

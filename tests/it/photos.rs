@@ -158,6 +158,59 @@ fn a_screenshot_near_the_box_is_never_bigger() {
     assert_eq!((image.width, image.height), (290, 172));
 }
 
+/// PSNR (dB) of `out` against `source` resized to its size with Lanczos3 (`image`'s resizer,
+/// not bindery's: the two differ by a few levels at edges, so this bounds the whole error).
+fn psnr_against_resized(source: &[u8], out: &[u8]) -> f64 {
+    let out = image::load_from_memory(out).unwrap().to_rgb8();
+    let reference = image::imageops::resize(
+        &image::load_from_memory(source).unwrap().to_rgb8(),
+        out.width(),
+        out.height(),
+        image::imageops::FilterType::Lanczos3,
+    );
+    let squared: f64 = out
+        .as_raw()
+        .iter()
+        .zip(reference.as_raw())
+        .map(|(a, b)| (f64::from(*a) - f64::from(*b)).powi(2))
+        .sum();
+    10.0 * (255.0f64.powi(2) / (squared / out.as_raw().len() as f64)).log10()
+}
+
+#[test]
+fn scaled_screenshots_with_thousands_of_colours_never_grow() {
+    // Real dashboard screenshots (glances-doc): truecolour PNGs 1.6-1.7 times their source at
+    // 800 px before the quantised palette.
+    for name in ["screenshot-prometheus.png", "screenshot-grafana.png"] {
+        let source = photo(name);
+        for box_size in [800, 900] {
+            let (image, out) = run(name, &source, box_size);
+            let psnr = psnr_against_resized(&source, &out);
+            eprintln!(
+                "{name} at {box_size} px: {} → {} bytes, {}, PSNR {psnr:.1} dB",
+                source.len(),
+                out.len(),
+                image.media_type
+            );
+            assert_eq!(image.width, box_size);
+            assert!(
+                out.len() <= source.len(),
+                "{name}: {} > {}",
+                out.len(),
+                source.len()
+            );
+            assert_eq!(
+                image.media_type, "image/png",
+                "{name}: text is not blurred by JPEG"
+            );
+            // A palette PNG (IHDR colour type 3), and as close to the scaled image as the
+            // quantiser's bound allows, resizer differences included.
+            assert_eq!(out[25], 3, "{name}: a palette PNG");
+            assert!(psnr >= 35.0, "{name}: PSNR {psnr:.1} dB");
+        }
+    }
+}
+
 #[test]
 fn appended_gps_and_text_never_reach_the_book() {
     let gps = photo("gps-tagged.jpg");
@@ -209,6 +262,12 @@ fn appended_gps_and_text_never_reach_the_book() {
                 assert_eq!(&chunks.last().unwrap().0, b"IEND");
                 let whole: usize = 8 + chunks.iter().map(|(_, d)| d.len() + 12).sum::<usize>();
                 assert_eq!(whole, out.len(), "{name}: nothing after IEND");
+            }
+            "image/webp" => {
+                // A WebP that fits goes in as its own chunks (issue 11): nothing after the RIFF.
+                let riff = u32::from_le_bytes(out[4..8].try_into().unwrap()) as usize;
+                assert_eq!(riff + 8, out.len(), "{name}: nothing after the RIFF");
+                assert!(out.len() <= original_len, "{name}: never bigger");
             }
             other => panic!("{name}: {other}"),
         }

@@ -37,6 +37,11 @@ pub const CASES: &[Case] = &[
     Case::new("a JPEG with no frame before its end is refused", jpeg_without_frame, BUILD, 1, "damaged or incomplete", scene::ok),
     Case::new("a placeholder description is not a caption", placeholder_description, BUILD, 0, "", no_placeholder_caption),
     Case::new("a file name as description is not a caption", file_name_description, BUILD, 0, "", no_placeholder_caption),
+    Case::new("a WebP that fits the box goes in as its own data, no larger", webp_fits, BUILD, 0, "", webp_copied_whole),
+    Case::new("WebP EXIF, XMP, ICCP and appended data are dropped, flags fixed", webp_metadata_chunks, BUILD, 0, "", webp_stripped),
+    Case::new("a WebP chunk longer than the file is refused", webp_chunk_length_lie, BUILD, 1, "damaged or incomplete", scene::ok),
+    Case::new("a WebP whose RIFF length passes its end is refused", webp_riff_length_lie, BUILD, 1, "damaged or incomplete", scene::ok),
+    Case::new("a lossless WebP in Display P3 is converted, not copied", webp_display_p3, BUILD, 0, "", webp_converted),
 ];
 
 // ---- Files ----
@@ -335,6 +340,105 @@ fn flat_progressive_jpeg_444(width: u16, height: u16) -> Vec<u8> {
     out
 }
 
+fn photo(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/photos/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(path).expect("the test photo")
+}
+
+fn webp_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut out = kind.to_vec();
+    out.extend_from_slice(&u32::try_from(data.len()).unwrap().to_le_bytes());
+    out.extend_from_slice(data);
+    if data.len() % 2 == 1 {
+        out.push(0);
+    }
+    out
+}
+
+/// A simple-format WebP (`RIFF`, `WEBP`, one image chunk) turned into an extended one: `VP8X`
+/// with `flags`, then `before`, the image chunk, then `after`.
+fn extended_webp(simple: &[u8], flags: u8, before: &[Vec<u8>], after: &[Vec<u8>]) -> Vec<u8> {
+    let image = &simple[12..];
+    let (width, height) = image::load_from_memory(simple)
+        .map(|i| (i.width(), i.height()))
+        .expect("a WebP");
+    let mut vp8x = vec![flags, 0, 0, 0];
+    vp8x.extend_from_slice(&(width - 1).to_le_bytes()[..3]);
+    vp8x.extend_from_slice(&(height - 1).to_le_bytes()[..3]);
+    let mut body = webp_chunk(b"VP8X", &vp8x);
+    body.extend(before.concat());
+    body.extend_from_slice(image);
+    body.extend(after.concat());
+    let mut out = b"RIFF".to_vec();
+    out.extend_from_slice(&u32::try_from(body.len() + 4).unwrap().to_le_bytes());
+    out.extend_from_slice(b"WEBP");
+    out.extend(body);
+    out
+}
+
+/// `tests/photos/hopper.webp`: a real lossy WebP (VP8), 128×128, 3282 bytes, inside the box.
+/// Today's main re-encodes it as a larger JPEG.
+fn webp_fits(scene: &Scene) {
+    use_image(scene, "photo.webp", &photo("hopper.webp"));
+}
+
+fn webp_metadata_chunks(scene: &Scene) {
+    let mut exif = b"II*\0".to_vec();
+    exif.extend_from_slice(b"GPS-51.5007N");
+    let mut xmp = b"<x:xmpmeta>".to_vec();
+    xmp.extend_from_slice(SECRET_TEXT);
+    xmp.extend_from_slice(b"</x:xmpmeta>");
+    // ICC, EXIF and XMP flags; the profile is no profile, so the pixels are taken as sRGB.
+    let mut bytes = extended_webp(
+        &photo("hopper.webp"),
+        0x20 | 0x08 | 0x04,
+        &[webp_chunk(b"ICCP", b"not a profile")],
+        &[
+            webp_chunk(b"EXIF", &exif),
+            webp_chunk(b"XMP ", &xmp),
+            webp_chunk(b"priv", SECRET_TEXT),
+        ],
+    );
+    bytes.extend(gps_jpeg());
+    use_image(scene, "photo.webp", &bytes);
+}
+
+fn webp_chunk_length_lie(scene: &Scene) {
+    let mut bytes = photo("hopper.webp");
+    bytes[16..20].copy_from_slice(&100_000u32.to_le_bytes());
+    use_image(scene, "photo.webp", &bytes);
+}
+
+fn webp_riff_length_lie(scene: &Scene) {
+    let mut bytes = photo("hopper.webp");
+    bytes[4..8].copy_from_slice(&100_000u32.to_le_bytes());
+    use_image(scene, "photo.webp", &bytes);
+}
+
+/// Lossless pixels of one warm colour, tagged with the Display P3 profile of
+/// `tests/photos/display-p3.jpg`: copied, the reader would show them as sRGB.
+fn webp_display_p3(scene: &Scene) {
+    use image::ImageDecoder;
+    let jpeg = photo("display-p3.jpg");
+    let mut decoder =
+        image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(&jpeg)).expect("a JPEG");
+    let profile = decoder.icc_profile().expect("readable").expect("a profile");
+    let pixels = image::RgbImage::from_pixel(64, 48, image::Rgb(WARM));
+    let mut simple = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(&mut simple, image::ImageFormat::WebP)
+        .expect("encode");
+    let bytes = extended_webp(
+        &simple.into_inner(),
+        0x20,
+        &[webp_chunk(b"ICCP", &profile)],
+        &[],
+    );
+    use_image(scene, "photo.webp", &bytes);
+}
+
+const WARM: [u8; 3] = [200, 100, 50];
+
 // ---- Checks ----
 
 /// Every image in the EPUB: none carries the appended JPEG, the GPS text or the secret, and
@@ -381,4 +485,88 @@ fn no_placeholder_caption(scene: &Scene, _: &Output) {
             );
         }
     }
+}
+
+/// The book's one figure: the image a chapter uses (the cover is another).
+fn the_image(scene: &Scene) -> (String, Vec<u8>) {
+    let entries = scene.epub("out/book.epub");
+    let chapters: String = entries
+        .iter()
+        .filter(|(name, _)| name.starts_with("OEBPS/text/chapter"))
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    let figures: Vec<_> = entries
+        .into_iter()
+        .filter(|(name, _)| {
+            name.strip_prefix("OEBPS/images/")
+                .is_some_and(|file| chapters.contains(file))
+        })
+        .collect();
+    assert_eq!(
+        figures.len(),
+        1,
+        "{:?}",
+        figures.iter().map(|i| &i.0).collect::<Vec<_>>()
+    );
+    figures.into_iter().next().unwrap()
+}
+
+fn webp_copied_whole(scene: &Scene, _: &Output) {
+    let (name, bytes) = the_image(scene);
+    assert!(name.ends_with(".webp"), "{name}");
+    assert_eq!(
+        bytes,
+        photo("hopper.webp"),
+        "a simple-format WebP has nothing to drop"
+    );
+}
+
+fn webp_stripped(scene: &Scene, output: &Output) {
+    no_secrets(scene, output);
+    let (name, bytes) = the_image(scene);
+    assert!(name.ends_with(".webp"), "{name}");
+    assert!(
+        bytes.len() < photo("hopper.webp").len() + 40,
+        "{} bytes",
+        bytes.len()
+    );
+    let riff = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+    assert_eq!(riff + 8, bytes.len(), "the RIFF size is the file's");
+    assert_eq!(&bytes[12..16], b"VP8X");
+    assert_eq!(
+        bytes[20] & (0x20 | 0x08 | 0x04),
+        0,
+        "no ICC, EXIF or XMP flag"
+    );
+    for kind in [b"ICCP", b"EXIF", b"XMP ", b"priv"] {
+        assert!(
+            !bytes.windows(4).any(|w| w == kind),
+            "{}",
+            String::from_utf8_lossy(kind)
+        );
+    }
+    assert_eq!(
+        image::load_from_memory(&bytes)
+            .expect("a valid WebP")
+            .width(),
+        128
+    );
+}
+
+fn webp_converted(scene: &Scene, _: &Output) {
+    let (name, bytes) = the_image(scene);
+    assert!(
+        !name.ends_with(".webp"),
+        "{name}: copied with its profile dropped"
+    );
+    let pixel = image::load_from_memory(&bytes)
+        .expect("an image")
+        .to_rgb8()
+        .get_pixel(32, 24)
+        .0;
+    // P3's (200, 100, 50) is a more saturated orange in sRGB: red up, green and blue down.
+    assert!(
+        pixel[0] > WARM[0] + 5 && pixel[1] + 5 < WARM[1],
+        "{pixel:?}"
+    );
 }
