@@ -182,19 +182,7 @@ pub fn build_with_progress(config: &Config, progress: &dyn Progress) -> Result<R
         return Err(Error::Input(diagnostics.into_vec()));
     };
     let mut processed = uses.apply(processed, &mut documents, meta.figures.embedded_credits);
-    let sizes: std::collections::HashMap<String, (u32, u32)> = processed
-        .iter()
-        .map(|(image, _)| {
-            let src = format!("../images/{}", image.file_name);
-            (src, (image.width, image.height))
-        })
-        .collect();
-    documents::figures::finish(&mut documents, &meta.figures, &|src| {
-        sizes.get(src).copied()
-    });
-    if meta.notes == crate::model::NotePlacement::End {
-        documents::endnotes::collect(&mut documents, "Notes");
-    }
+    finish_documents(&mut documents, &meta, &processed);
     let image_sizes = processed
         .iter()
         .map(|(image, _)| ImageSize::of(image))
@@ -231,6 +219,27 @@ pub fn build_with_progress(config: &Config, progress: &dyn Progress) -> Result<R
             })
             .collect(),
     })
+}
+
+/// What needs the processed images to be known: each figure's layout from its image's size
+/// (rows, plates), numbers and cross-references; then the notes moved to the end when the
+/// book asks for endnotes.
+fn finish_documents(
+    documents: &mut Vec<Document>,
+    meta: &Meta,
+    processed: &[(ProcessedImage, bool)],
+) {
+    let sizes: std::collections::HashMap<String, (u32, u32)> = processed
+        .iter()
+        .map(|(image, _)| {
+            let src = format!("../images/{}", image.file_name);
+            (src, (image.width, image.height))
+        })
+        .collect();
+    documents::figures::finish(documents, &meta.figures, &|src| sizes.get(src).copied());
+    if meta.notes == crate::model::NotePlacement::End {
+        documents::endnotes::collect(documents, "Notes");
+    }
 }
 
 /// Where the EPUB goes, checked against every input and the cache before any work; `None`

@@ -179,39 +179,7 @@ pub fn resolve_links(
     files: &[SourceFile],
     diagnostics: &mut Diagnostics,
 ) {
-    // (file, id) → document name, and file → its first document.
-    let mut id_home: HashMap<(usize, String), String> = HashMap::new();
-    let mut first_document: HashMap<usize, String> = HashMap::new();
-    // (file, GitHub-style id) → the heading's real id.
-    let mut aliases: HashMap<(usize, String), String> = HashMap::new();
-    // Figure id → document name, book-wide: a figure is referred to from any chapter by its
-    // id alone (`[](#fig:harbour)`, issue 14); its id is unique in the book.
-    let mut figure_home: HashMap<String, String> = HashMap::new();
-    for document in documents.iter_mut() {
-        first_document
-            .entry(document.file)
-            .or_insert_with(|| document.file_name.clone());
-        dom::for_each_element_mut(&mut document.nodes, &mut |element| {
-            let alias = element.remove_attr(ALIAS_ATTRIBUTE);
-            if element.name == "figure"
-                && let Some(id) = element.attr("id")
-            {
-                figure_home
-                    .entry(id.to_string())
-                    .or_insert_with(|| document.file_name.clone());
-            }
-            if let Some(id) = element.attr("id") {
-                id_home
-                    .entry((document.file, id.to_string()))
-                    .or_insert_with(|| document.file_name.clone());
-                if let Some(alias) = alias {
-                    aliases
-                        .entry((document.file, alias))
-                        .or_insert_with(|| id.to_string());
-                }
-            }
-        });
-    }
+    let anchors = Anchors::collect(documents);
     let file_by_path: HashMap<&Path, usize> = files
         .iter()
         .enumerate()
@@ -222,41 +190,17 @@ pub fn resolve_links(
         let source = &files[document.file];
         let here = document.file_name.clone();
         let resolve = |target: Target| -> Result<Option<String>, String> {
-            let locate = |file: usize, fragment: Option<String>| -> Result<String, String> {
-                let Some(fragment) = fragment else {
-                    return first_document
-                        .get(&file)
-                        .cloned()
-                        .ok_or_else(|| "its file made no page".to_string());
-                };
-                // An id written for GitHub counts only where no element has it for real.
-                let fragment = match aliases.get(&(file, fragment.clone())) {
-                    Some(id) if !id_home.contains_key(&(file, fragment.clone())) => id.clone(),
-                    _ => fragment,
-                };
-                let home = id_home
-                    .get(&(file, fragment.clone()))
-                    .or_else(|| figure_home.get(&fragment));
-                match home {
-                    Some(home) if *home == here => {
-                        Ok(format!("#{}", dom::encode_fragment(&fragment)))
-                    }
-                    Some(home) => Ok(format!("{home}#{}", dom::encode_fragment(&fragment))),
-                    None => Err(format!(
-                        "there is no `#{fragment}` in {}",
-                        files[file].path.display()
-                    )),
-                }
-            };
             match target {
                 Target::External(url) => Ok(Some(url)),
                 Target::Invalid(reason) => Err(reason),
-                Target::Fragment(fragment) => locate(document.file, Some(fragment)).map(Some),
+                Target::Fragment(fragment) => anchors
+                    .locate(&here, document.file, Some(fragment), files)
+                    .map(Some),
                 Target::Local { path, fragment } => {
                     let base = source.absolute.parent().unwrap_or(Path::new("/"));
                     let wanted = source::normalize(&base.join(&path));
                     match markdown_file_for(&wanted, &file_by_path) {
-                        Some(file) => locate(file, fragment).map(Some),
+                        Some(file) => anchors.locate(&here, file, fragment, files).map(Some),
                         None => Err(format!("`{path}` is not one of the book's Markdown files")),
                     }
                 }
@@ -293,6 +237,91 @@ pub fn resolve_links(
                 }
             }
         });
+    }
+}
+
+/// Where every link target of the book lives: which document holds each id.
+#[derive(Default)]
+struct Anchors {
+    /// (file, id) → document name.
+    id_home: HashMap<(usize, String), String>,
+    /// file → its first document.
+    first_document: HashMap<usize, String>,
+    /// (file, GitHub-style id) → the heading's real id.
+    aliases: HashMap<(usize, String), String>,
+    /// Figure id → document name, book-wide: a figure is referred to from any chapter by its
+    /// id alone (`[](#fig:harbour)`, issue 14); its id is unique in the book.
+    figure_home: HashMap<String, String>,
+}
+
+impl Anchors {
+    /// Reads every id off the documents (and takes the GitHub aliases off the headings).
+    fn collect(documents: &mut [Document]) -> Self {
+        let mut anchors = Anchors::default();
+        for document in documents.iter_mut() {
+            anchors
+                .first_document
+                .entry(document.file)
+                .or_insert_with(|| document.file_name.clone());
+            dom::for_each_element_mut(&mut document.nodes, &mut |element| {
+                let alias = element.remove_attr(ALIAS_ATTRIBUTE);
+                let Some(id) = element.attr("id") else {
+                    return;
+                };
+                if element.name == "figure" {
+                    anchors
+                        .figure_home
+                        .entry(id.to_string())
+                        .or_insert_with(|| document.file_name.clone());
+                }
+                anchors
+                    .id_home
+                    .entry((document.file, id.to_string()))
+                    .or_insert_with(|| document.file_name.clone());
+                if let Some(alias) = alias {
+                    anchors
+                        .aliases
+                        .entry((document.file, alias))
+                        .or_insert_with(|| id.to_string());
+                }
+            });
+        }
+        anchors
+    }
+
+    /// The href, from the document `here`, of `fragment` in Markdown file `file` (its first
+    /// page when there is no fragment), or why there is none.
+    fn locate(
+        &self,
+        here: &str,
+        file: usize,
+        fragment: Option<String>,
+        files: &[SourceFile],
+    ) -> Result<String, String> {
+        let Some(fragment) = fragment else {
+            return self
+                .first_document
+                .get(&file)
+                .cloned()
+                .ok_or_else(|| "its file made no page".to_string());
+        };
+        // An id written for GitHub counts only where no element has it for real.
+        let fragment = match self.aliases.get(&(file, fragment.clone())) {
+            Some(id) if !self.id_home.contains_key(&(file, fragment.clone())) => id.clone(),
+            _ => fragment,
+        };
+        let home = self
+            .id_home
+            .get(&(file, fragment.clone()))
+            .or_else(|| self.figure_home.get(&fragment));
+        match home {
+            Some(home) if home == here => Ok(format!("#{}", dom::encode_fragment(&fragment))),
+            Some(home) => Ok(format!("{home}#{}", dom::encode_fragment(&fragment))),
+            None => Err(format!(
+                "there is no `#{fragment}` in {}",
+                files[file].path.display()
+            )),
+        }
     }
 }
 
