@@ -110,8 +110,7 @@ pub fn rebuild_jpeg(bytes: &[u8], keep: Keep) -> Result<Rebuilt, StripError> {
     let mut out = Vec::with_capacity(bytes.len());
     out.extend_from_slice(&[0xFF, 0xD8]);
     let mut frame = None;
-    let mut icc_bytes = 0usize;
-    let mut exif_kept = false;
+    let mut seen = SeenSegments::default();
     loop {
         // A marker: one or more 0xFF, then its code.
         let fill = rest.iter().take_while(|&&b| b == 0xFF).count();
@@ -152,62 +151,106 @@ pub fn rebuild_jpeg(bytes: &[u8], keep: Keep) -> Result<Rebuilt, StripError> {
         let segment = rest.get(..length).ok_or(TRUNCATED)?;
         let payload = &segment[2..];
         rest = &rest[length..];
-        let kept = match marker {
-            // JFIF: written back without its thumbnail (another picture, possibly of
-            // something else).
-            0xE0 if payload.starts_with(b"JFIF\0") && payload.len() >= 14 => {
-                let mut jfif = payload[..14].to_vec();
-                jfif[12] = 0;
-                jfif[13] = 0;
-                push_segment(&mut out, 0xE0, &jfif);
-                continue;
+        if marker == 0xDA {
+            if frame.is_none() {
+                return Err(StripError::Malformed(
+                    "a JPEG scan comes before its frame header",
+                ));
             }
-            0xE1 => {
-                keep == Keep::Decoding && !exif_kept && payload.starts_with(b"Exif\0\0") && {
-                    exif_kept = true;
-                    true
-                }
-            }
-            0xE2 if payload.starts_with(b"ICC_PROFILE\0") => {
-                icc_bytes += payload.len();
-                if icc_bytes > MAX_ICC_BYTES + 255 * 14 {
-                    return Err(StripError::IccTooLarge);
-                }
-                true
-            }
-            // Adobe: the colour transform flag, needed to read the colours right.
-            0xEE => payload.starts_with(b"Adobe"),
-            // Frame headers (not DHT 0xC4, JPG 0xC8, DAC 0xCC).
-            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+            out.extend_from_slice(&[0xFF, 0xDA]);
+            out.extend_from_slice(segment);
+            let data_len = entropy_coded_len(rest).ok_or(TRUNCATED)?;
+            out.extend_from_slice(&rest[..data_len]);
+            rest = &rest[data_len..];
+            continue;
+        }
+        let kept = match segment_fate(marker, payload, keep, &mut seen)? {
+            SegmentFate::Copy => true,
+            SegmentFate::Drop => false,
+            SegmentFate::Frame(parsed) => {
                 if frame.is_some() {
                     return Err(StripError::Malformed("the JPEG has two frame headers"));
                 }
-                frame = Some(parse_frame(marker, payload)?);
+                frame = Some(parsed);
                 true
             }
-            // Huffman and quantisation tables, restart interval, arithmetic conditioning.
-            0xC4 | 0xDB | 0xDD | 0xCC => true,
-            0xDA => {
-                if frame.is_none() {
-                    return Err(StripError::Malformed(
-                        "a JPEG scan comes before its frame header",
-                    ));
-                }
-                out.extend_from_slice(&[0xFF, 0xDA]);
-                out.extend_from_slice(segment);
-                let data_len = entropy_coded_len(rest).ok_or(TRUNCATED)?;
-                out.extend_from_slice(&rest[..data_len]);
-                rest = &rest[data_len..];
-                continue;
+            SegmentFate::Write(payload) => {
+                push_segment(&mut out, marker, &payload);
+                false
             }
-            // APPn, COM, and anything else: metadata, or nothing a reader needs.
-            _ => false,
         };
         if kept {
             out.extend_from_slice(&[0xFF, marker]);
             out.extend_from_slice(segment);
         }
     }
+}
+
+/// What the metadata segments kept so far add up to, for the limits of the next one.
+#[derive(Default)]
+struct SeenSegments {
+    icc_bytes: usize,
+    exif_kept: bool,
+}
+
+/// What becomes of one JPEG segment (not a scan) in the rebuilt file.
+enum SegmentFate {
+    Copy,
+    Drop,
+    /// The frame header: copied, and read.
+    Frame(JpegFrame),
+    /// Written back with this payload instead.
+    Write(Vec<u8>),
+}
+
+/// Only what a decoder needs survives: frame, tables, the colour profile and transform, and
+/// (while decoding) the EXIF orientation; APPn, COM and anything else are metadata.
+fn segment_fate(
+    marker: u8,
+    payload: &[u8],
+    keep: Keep,
+    seen: &mut SeenSegments,
+) -> Result<SegmentFate, StripError> {
+    let copy = |kept: bool| {
+        if kept {
+            SegmentFate::Copy
+        } else {
+            SegmentFate::Drop
+        }
+    };
+    Ok(match marker {
+        // JFIF: written back without its thumbnail (another picture, possibly of something
+        // else).
+        0xE0 if payload.starts_with(b"JFIF\0") && payload.len() >= 14 => {
+            let mut jfif = payload[..14].to_vec();
+            jfif[12] = 0;
+            jfif[13] = 0;
+            SegmentFate::Write(jfif)
+        }
+        0xE1 => {
+            let kept =
+                keep == Keep::Decoding && !seen.exif_kept && payload.starts_with(b"Exif\0\0");
+            seen.exif_kept |= kept;
+            copy(kept)
+        }
+        0xE2 if payload.starts_with(b"ICC_PROFILE\0") => {
+            seen.icc_bytes += payload.len();
+            if seen.icc_bytes > MAX_ICC_BYTES + 255 * 14 {
+                return Err(StripError::IccTooLarge);
+            }
+            SegmentFate::Copy
+        }
+        // Adobe: the colour transform flag, needed to read the colours right.
+        0xEE => copy(payload.starts_with(b"Adobe")),
+        // Frame headers (not DHT 0xC4, JPG 0xC8, DAC 0xCC).
+        0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+            SegmentFate::Frame(parse_frame(marker, payload)?)
+        }
+        // Huffman and quantisation tables, restart interval, arithmetic conditioning.
+        0xC4 | 0xDB | 0xDD | 0xCC => SegmentFate::Copy,
+        // APPn, COM, and anything else: metadata, or nothing a reader needs.
+        _ => SegmentFate::Drop,
+    })
 }
 
 fn push_segment(out: &mut Vec<u8>, marker: u8, payload: &[u8]) {
