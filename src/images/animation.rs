@@ -77,28 +77,8 @@ pub fn transform(
     if choice == Animation::FirstFrame {
         return Ok(Outcome::Still);
     }
-    let corrupt = |error: image::ImageError| DecodeError::Corrupt(error.to_string());
-    let (size, frames): ((u32, u32), Frames<'_>) = match format {
-        SourceFormat::Gif => {
-            let decoder = GifDecoder::new(Cursor::new(source)).map_err(corrupt)?;
-            (decoder.dimensions(), decoder.into_frames())
-        }
-        SourceFormat::Png => {
-            let decoder = PngDecoder::new(Cursor::new(source)).map_err(corrupt)?;
-            if !decoder.is_apng().map_err(corrupt)? {
-                return Ok(Outcome::Still);
-            }
-            let size = decoder.dimensions();
-            (size, decoder.apng().map_err(corrupt)?.into_frames())
-        }
-        SourceFormat::WebP => {
-            let decoder = WebPDecoder::new(Cursor::new(source)).map_err(corrupt)?;
-            if !decoder.has_animation() {
-                return Ok(Outcome::Still);
-            }
-            (decoder.dimensions(), decoder.into_frames())
-        }
-        _ => return Ok(Outcome::Still),
+    let Some((size, frames)) = frames_of(source, format)? else {
+        return Ok(Outcome::Still);
     };
     check_size(size.0, size.1)?;
     // The decoder holds about three canvases (the frame, the composite, the previous one for
@@ -116,7 +96,7 @@ pub fn transform(
 
     let mut resized: Vec<Frame> = Vec::new();
     for frame in frames {
-        let frame = frame.map_err(corrupt)?;
+        let frame = frame.map_err(|error| DecodeError::Corrupt(error.to_string()))?;
         let count = resized.len() as u64 + 1;
         if resized.len() >= MAX_FRAMES {
             return Ok(flattened(format!("it has more than {MAX_FRAMES} frames")));
@@ -168,6 +148,37 @@ pub fn transform(
         width: target.0,
         height: target.1,
         frames,
+    })
+}
+
+/// An animation's canvas size and its frames, decoded lazily.
+type Animated<'a> = ((u32, u32), Frames<'a>);
+
+/// The source's canvas size and frames when it is an animation; `None` for a still image
+/// (including a PNG or WebP that has no animation).
+fn frames_of(source: &[u8], format: SourceFormat) -> Result<Option<Animated<'_>>, DecodeError> {
+    let corrupt = |error: image::ImageError| DecodeError::Corrupt(error.to_string());
+    Ok(match format {
+        SourceFormat::Gif => {
+            let decoder = GifDecoder::new(Cursor::new(source)).map_err(corrupt)?;
+            Some((decoder.dimensions(), decoder.into_frames()))
+        }
+        SourceFormat::Png => {
+            let decoder = PngDecoder::new(Cursor::new(source)).map_err(corrupt)?;
+            if !decoder.is_apng().map_err(corrupt)? {
+                return Ok(None);
+            }
+            let size = decoder.dimensions();
+            Some((size, decoder.apng().map_err(corrupt)?.into_frames()))
+        }
+        SourceFormat::WebP => {
+            let decoder = WebPDecoder::new(Cursor::new(source)).map_err(corrupt)?;
+            if !decoder.has_animation() {
+                return Ok(None);
+            }
+            Some((decoder.dimensions(), decoder.into_frames()))
+        }
+        _ => None,
     })
 }
 
