@@ -200,6 +200,7 @@ mod tests {
             ImageSettings {
                 max_size: Some(1200),
                 quality: Some(70),
+                quality_target: None,
                 grayscale: Some(true),
                 animation: None,
             }

@@ -30,6 +30,7 @@ pub mod heif;
 pub mod metadata;
 pub mod orient;
 pub mod plan;
+pub mod quality;
 pub mod resize;
 mod schedule;
 pub mod strip;
@@ -67,8 +68,8 @@ pub struct PipelineSettings {
     pub max_size: u32,
     /// The cover fits this box (width, height).
     pub cover_box: (u32, u32),
-    /// JPEG quality, 1–100.
-    pub quality: u8,
+    /// JPEG quality: fixed, or searched for by a perceptual target ([`quality`]).
+    pub quality: quality::JpegQuality,
     /// Store every image in shades of grey (smaller books for e-ink readers).
     pub grayscale: bool,
     /// Where results are kept between builds; `None` writes them into the scratch folder.
@@ -85,7 +86,7 @@ impl Default for PipelineSettings {
             // A current 300 ppi e-reader screen is about 1264×1680.
             max_size: 1600,
             cover_box: (1600, 2560),
-            quality: 80,
+            quality: quality::JpegQuality::default(),
             grayscale: false,
             cache_dir: None,
             show_progress: false,
