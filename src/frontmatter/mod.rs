@@ -358,6 +358,20 @@ mod tests {
     }
 
     #[test]
+    fn the_quality_target_is_read_and_checked() {
+        let parsed = parse("---\ntitle: T\nimages: {quality-target: 85}\n---\n").unwrap();
+        assert_eq!(parsed.meta.images.quality_target, Some(85));
+        assert_eq!(parsed.meta.images.quality, None);
+        let errors = parse("---\ntitle: T\nimages: {quality-target: 101}\n---\n").unwrap_err();
+        assert_eq!(
+            first_lines(&errors),
+            [
+                "book/essay.md:3:26: error: `images.quality-target` must be a whole number from 1 to 100, found `101`"
+            ]
+        );
+    }
+
+    #[test]
     fn toml_front_matter_reads_like_yaml() {
         let text = "+++\ntitle = \"T\"\nlanguage = \"ja\"\ndate = 2015-05-21T11:00:00-07:00\ntags = [\"sea\"]\ndirection = \"rtl\"\nwriting-mode = \"vertical\"\nchapters = [\"a.md\"]\ndraft = true\n+++\n";
         let parsed = parse(text).unwrap();
