@@ -156,6 +156,9 @@ pub struct ListOfIllustrations {
 pub struct ImageSettings {
     pub max_size: Option<u32>,
     pub quality: Option<u8>,
+    /// `images.quality-target`: the SSIMULACRA2 score each JPEG must reach (issue 12);
+    /// ignored when a fixed `quality` is set.
+    pub quality_target: Option<u8>,
     pub grayscale: Option<bool>,
     /// `images.animation` (issue 11): keep animations moving, or use first frames.
     pub animation: Option<crate::images::animation::Animation>,

@@ -437,11 +437,7 @@ fn pipeline_settings(meta: Option<&Meta>, config: &Config) -> PipelineSettings {
             .max_size
             .or(from_meta.max_size)
             .unwrap_or(defaults.max_size),
-        quality: config
-            .images
-            .quality
-            .or(from_meta.quality)
-            .unwrap_or(defaults.quality),
+        quality: jpeg_quality(&config.images, &from_meta),
         grayscale: config
             .images
             .grayscale
@@ -453,5 +449,23 @@ fn pipeline_settings(meta: Option<&Meta>, config: &Config) -> PipelineSettings {
         },
         animation: from_meta.animation.unwrap_or(defaults.animation),
         ..defaults
+    }
+}
+
+/// A fixed quality, from the flag or the front matter, turns the search off; otherwise the
+/// target of the flag, else of the front matter, else the default (issue 12).
+fn jpeg_quality(
+    flags: &crate::model::ImageSettings,
+    front_matter: &crate::model::ImageSettings,
+) -> images::quality::JpegQuality {
+    use images::quality::{DEFAULT_TARGET, JpegQuality};
+    match flags.quality.or(front_matter.quality) {
+        Some(quality) => JpegQuality::Fixed(quality),
+        None => JpegQuality::Target(
+            flags
+                .quality_target
+                .or(front_matter.quality_target)
+                .unwrap_or(DEFAULT_TARGET),
+        ),
     }
 }

@@ -199,9 +199,16 @@ pub struct BuildArgs {
     #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(16..=10000))]
     pub max_image_size: Option<u32>,
 
-    /// JPEG quality, 1–100 [default: front matter `images.quality`, else 80].
+    /// A fixed JPEG quality, 1–100, instead of the search for --quality-target
+    /// [default: front matter `images.quality`, else none].
     #[arg(long, value_name = "Q", value_parser = clap::value_parser!(u8).range(1..=100))]
     pub jpeg_quality: Option<u8>,
+
+    /// Encode each JPEG at the lowest quality whose SSIMULACRA2 score against the resized
+    /// image reaches this (70: high quality; 90: visually lossless); a fixed quality wins
+    /// [default: front matter `images.quality-target`, else 70].
+    #[arg(long, value_name = "SCORE", value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub quality_target: Option<u8>,
 
     /// Convert images to grayscale: smaller books for e-ink readers.
     #[arg(long)]
@@ -351,6 +358,7 @@ impl BuildArgs {
             images: ImageSettings {
                 max_size: self.max_image_size,
                 quality: self.jpeg_quality,
+                quality_target: self.quality_target,
                 grayscale: self.grayscale.then_some(true),
                 animation: None,
             },

@@ -592,7 +592,13 @@ fn images(c: &mut Checker<'_>, entry: Option<&Entry>) -> ImageSettings {
             let g = c.fields(
                 entries,
                 "images",
-                &["max-size", "quality", "grayscale", "animation"],
+                &[
+                    "max-size",
+                    "quality",
+                    "quality-target",
+                    "grayscale",
+                    "animation",
+                ],
                 &[],
             );
             settings.max_size = c
@@ -600,6 +606,10 @@ fn images(c: &mut Checker<'_>, entry: Option<&Entry>) -> ImageSettings {
                 .and_then(|n| u32::try_from(n).ok());
             settings.quality = c
                 .whole_number("images.quality", g.get("quality"), 1..=100)
+                .and_then(|n| u8::try_from(n).ok());
+            // The SSIMULACRA2 score each JPEG must reach (src/images/quality.rs).
+            settings.quality_target = c
+                .whole_number("images.quality-target", g.get("quality-target"), 1..=100)
                 .and_then(|n| u8::try_from(n).ok());
             settings.grayscale = c.boolean("images.grayscale", g.get("grayscale"));
             // What to do with an animated GIF, WebP or PNG (src/images/animation.rs).
@@ -617,7 +627,7 @@ fn images(c: &mut Checker<'_>, entry: Option<&Entry>) -> ImageSettings {
         _ => c.wrong(
             "images",
             &entry.value,
-            "a map with `max-size`, `quality`, `grayscale` and `animation`",
+            "a map with `max-size`, `quality`, `quality-target`, `grayscale` and `animation`",
         ),
     }
     settings

@@ -204,6 +204,7 @@ mod tests {
             ImageSettings {
                 max_size: Some(1200),
                 quality: Some(70),
+                quality_target: None,
                 grayscale: Some(true),
                 animation: None,
             }
@@ -356,6 +357,20 @@ mod tests {
                 "book/essay.md:5:21: error: `images.grayscale` must be `true` or `false`, found `maybe`",
                 "book/essay.md:6:11: error: `language` must be text, found a list",
                 "book/essay.md:7:1: error: `title` is given twice (lines 2 and 7)",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_quality_target_is_read_and_checked() {
+        let parsed = parse("---\ntitle: T\nimages: {quality-target: 85}\n---\n").unwrap();
+        assert_eq!(parsed.meta.images.quality_target, Some(85));
+        assert_eq!(parsed.meta.images.quality, None);
+        let errors = parse("---\ntitle: T\nimages: {quality-target: 101}\n---\n").unwrap_err();
+        assert_eq!(
+            first_lines(&errors),
+            [
+                "book/essay.md:3:26: error: `images.quality-target` must be a whole number from 1 to 100, found `101`"
             ]
         );
     }

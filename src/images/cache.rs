@@ -1,7 +1,7 @@
 //! The content-addressed cache of processed images.
 //!
 //! An entry is keyed by blake3 of the source bytes, the settings that shape the output (box,
-//! quality, grayscale) and [`PIPELINE_VERSION`], so an entry is never reused after any of those
+//! quality or quality target, grayscale) and [`PIPELINE_VERSION`], so an entry is never reused after any of those
 //! change; a rebuild where nothing changed decodes nothing. Layout under the cache folder:
 //!
 //! ```text
@@ -35,6 +35,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::encode::OutputFormat;
+use super::quality::JpegQuality;
 use super::{PIPELINE_VERSION, PipelineSettings};
 use crate::source::{self, InputKind};
 
@@ -48,7 +49,15 @@ pub fn key(source_bytes: &[u8], fit_box: (u32, u32), settings: &PipelineSettings
     hasher.update(&PIPELINE_VERSION.to_le_bytes());
     hasher.update(&fit_box.0.to_le_bytes());
     hasher.update(&fit_box.1.to_le_bytes());
-    hasher.update(&[settings.quality, u8::from(settings.grayscale)]);
+    match settings.quality {
+        // As before the search existed, so entries made at a fixed quality stay valid.
+        JpegQuality::Fixed(quality) => hasher.update(&[quality, u8::from(settings.grayscale)]),
+        // A fixed quality is never 0, so this cannot collide with one.
+        JpegQuality::Target(target) => hasher
+            .update(&[0, u8::from(settings.grayscale)])
+            .update(b"ssimulacra2 target")
+            .update(&[target]),
+    };
     // Which animation rule applied (`animation.rs`).
     hasher.update(&[u8::from(
         settings.animation == super::animation::Animation::FirstFrame,
@@ -264,10 +273,26 @@ mod tests {
         assert_ne!(base, key(b"pixelz", (1600, 1600), &settings));
         assert_ne!(base, key(b"pixels", (1200, 1200), &settings));
         let lower = PipelineSettings {
-            quality: 70,
+            quality: JpegQuality::Fixed(70),
             ..settings.clone()
         };
         assert_ne!(base, key(b"pixels", (1600, 1600), &lower));
+        let other_target = PipelineSettings {
+            quality: JpegQuality::Target(80),
+            ..settings.clone()
+        };
+        assert_ne!(base, key(b"pixels", (1600, 1600), &other_target));
+        assert_ne!(
+            key(b"pixels", (1600, 1600), &lower),
+            key(
+                b"pixels",
+                (1600, 1600),
+                &PipelineSettings {
+                    quality: JpegQuality::Target(70),
+                    ..settings.clone()
+                }
+            )
+        );
         let grey = PipelineSettings {
             grayscale: true,
             ..settings.clone()

@@ -19,6 +19,7 @@ use image::DynamicImage;
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 
 use super::decode::SourceFormat;
+use super::quality::{self, JpegQuality};
 
 /// See the module docs: how much larger than the JPEG a lossless PNG may be and still win.
 pub const PNG_OVER_JPEG_ALLOWANCE: usize = 3;
@@ -67,6 +68,12 @@ pub struct Encoded {
 #[derive(Debug, thiserror::Error)]
 #[error("cannot encode the image: {0}")]
 pub struct EncodeError(String);
+
+impl EncodeError {
+    pub(super) fn new(message: String) -> Self {
+        EncodeError(message)
+    }
+}
 
 /// 8 bits a sample, grey when asked or when every pixel is neutral, and no alpha channel when
 /// every pixel is opaque: the layouts the resizer and encoders take, at the smallest size that
@@ -148,10 +155,10 @@ fn is_opaque(image: &DynamicImage) -> bool {
 pub fn encode(
     image: &DynamicImage,
     icc_profile: Option<&[u8]>,
-    quality: u8,
+    quality: impl Into<JpegQuality>,
     source: SourceFormat,
 ) -> Result<Encoded, EncodeError> {
-    encode_scaled(image, icc_profile, quality, source, None)
+    encode_scaled(image, icc_profile, quality.into(), source, None)
 }
 
 /// [`encode`] for an image scaled down from flat art: `source_palette` holds the colours of
@@ -163,7 +170,7 @@ pub fn encode(
 pub fn encode_scaled(
     image: &DynamicImage,
     icc_profile: Option<&[u8]>,
-    quality: u8,
+    quality: JpegQuality,
     source: SourceFormat,
     source_palette: Option<&[[u8; 4]]>,
 ) -> Result<Encoded, EncodeError> {
@@ -183,7 +190,7 @@ pub fn encode_scaled(
 pub fn encode_scaled_down(
     image: &DynamicImage,
     icc_profile: Option<&[u8]>,
-    quality: u8,
+    quality: JpegQuality,
     source: SourceFormat,
     source_palette: Option<&[[u8; 4]]>,
 ) -> Result<Encoded, EncodeError> {
@@ -280,7 +287,7 @@ fn remap_to_palette(image: &DynamicImage, colors: &[[u8; 4]]) -> DynamicImage {
 fn encode_chosen(
     image: &DynamicImage,
     icc_profile: Option<&[u8]>,
-    quality: u8,
+    quality: JpegQuality,
     source: SourceFormat,
 ) -> Result<Encoded, EncodeError> {
     let icc_profile = icc_profile.filter(|profile| icc_matches(profile, image));
@@ -301,7 +308,10 @@ fn encode_chosen(
     if image.color().has_alpha() {
         return encode_png(image, palette, icc_profile, png::Compression::High).map(png);
     }
-    let as_jpeg = encode_jpeg(image, icc_profile, quality)?;
+    let as_jpeg = match quality {
+        JpegQuality::Fixed(quality) => encode_jpeg(image, icc_profile, quality)?,
+        JpegQuality::Target(target) => quality::search(image, icc_profile, target)?.bytes,
+    };
     if source == SourceFormat::Jpeg {
         return Ok(jpeg(as_jpeg));
     }
@@ -596,7 +606,8 @@ mod tests {
         let scaled = crate::images::resize::resize(art, (388, 291)).unwrap();
         assert!(palette_of(&scaled).is_none(), "resampling adds colours");
         let plain = encode(&scaled, None, 80, SourceFormat::Png).unwrap();
-        let mapped = encode_scaled(&scaled, None, 80, SourceFormat::Png, Some(&palette)).unwrap();
+        let mapped =
+            encode_scaled(&scaled, None, 80.into(), SourceFormat::Png, Some(&palette)).unwrap();
         assert_eq!(mapped.format, OutputFormat::Png);
         assert!(
             mapped.bytes.len() < plain.bytes.len(),

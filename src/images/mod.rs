@@ -32,6 +32,7 @@ pub mod heif;
 pub mod metadata;
 pub mod orient;
 pub mod plan;
+pub mod quality;
 pub mod quantise;
 pub mod resize;
 mod schedule;
@@ -50,7 +51,8 @@ use crate::progress::Progress;
 /// 3: SVG sanitised through `css` and `svg::prolog`, so SVGs cached before are not reused.
 /// 4: a WebP that fits the box goes in as its own image data (`strip::rebuild_webp`); a
 ///    scaled truecolour PNG may become a quantised palette PNG (`quantise`).
-pub const PIPELINE_VERSION: u32 = 4;
+/// 5: JPEG quality searched for a SSIMULACRA2 target by default (`quality`).
+pub const PIPELINE_VERSION: u32 = 5;
 
 /// What an image is for; it decides the box the image must fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,8 +76,8 @@ pub struct PipelineSettings {
     pub max_size: u32,
     /// The cover fits this box (width, height).
     pub cover_box: (u32, u32),
-    /// JPEG quality, 1–100.
-    pub quality: u8,
+    /// JPEG quality: fixed, or searched for by a perceptual target ([`quality`]).
+    pub quality: quality::JpegQuality,
     /// Store every image in shades of grey (smaller books for e-ink readers).
     pub grayscale: bool,
     /// Where results are kept between builds; `None` writes them into the scratch folder.
@@ -90,7 +92,7 @@ impl Default for PipelineSettings {
             // A current 300 ppi e-reader screen is about 1264×1680.
             max_size: 1600,
             cover_box: (1600, 2560),
-            quality: 80,
+            quality: quality::JpegQuality::default(),
             grayscale: false,
             cache_dir: None,
             animation: animation::Animation::Keep,

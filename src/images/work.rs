@@ -14,6 +14,7 @@ use super::colour::ColourOutcome;
 use super::decode::{self, DecodeError, SourceFormat};
 use super::encode::{self, EncodeError, OutputFormat};
 use super::plan::PlannedJob;
+use super::quality::JpegQuality;
 use super::resize::{self, ResizeError};
 use super::strip::{self, Keep, StripError};
 use super::svg::{self, SvgError};
@@ -68,13 +69,13 @@ pub enum TransformError {
 pub fn transform(
     source: &[u8],
     fit_box: (u32, u32),
-    quality: u8,
+    quality: impl Into<JpegQuality>,
     grayscale: bool,
 ) -> Result<Transformed, TransformError> {
     transform_within(
         source,
         fit_box,
-        quality,
+        quality.into(),
         grayscale,
         Animation::Keep,
         &Budget::default(),
@@ -86,7 +87,7 @@ pub fn transform(
 pub fn transform_within(
     source: &[u8],
     fit_box: (u32, u32),
-    quality: u8,
+    quality: JpegQuality,
     grayscale: bool,
     animation_choice: Animation,
     budget: &Budget,

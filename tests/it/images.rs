@@ -407,7 +407,7 @@ fn a_rebuild_hits_the_cache_and_a_changed_setting_or_source_misses_it() {
     );
 
     let lower_quality = PipelineSettings {
-        quality: 50,
+        quality: bindery::images::quality::JpegQuality::Fixed(50),
         ..settings.clone()
     };
     let third = process_one(job.clone(), &lower_quality, &book.scratch());

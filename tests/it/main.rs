@@ -17,6 +17,7 @@ mod memory;
 mod photo_colour;
 mod photo_essay;
 mod photos;
+mod quality_target;
 mod readers;
 mod release_workflow;
 mod rendering;
