@@ -14,7 +14,7 @@
 
 use std::process::ExitCode;
 
-use bindery::images::quality::{self, DEFAULT_TARGET};
+use bindery::images::quality::{self, SUGGESTED_TARGET};
 use bindery::images::{decode, encode, resize};
 
 fn cpu_ms() -> f64 {
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     let target: u8 = std::env::var("TARGET")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_TARGET);
+        .unwrap_or(SUGGESTED_TARGET);
     let dump = std::env::var_os("DUMP").map(std::path::PathBuf::from);
     println!(
         "{:<34} {:>9} {:>3} {:>6} {:>6} {:>8} {:>8} {:>6} {:>9} {:>8}",

@@ -453,19 +453,19 @@ fn pipeline_settings(meta: Option<&Meta>, config: &Config) -> PipelineSettings {
 }
 
 /// A fixed quality, from the flag or the front matter, turns the search off; otherwise the
-/// target of the flag, else of the front matter, else the default (issue 12).
+/// target of the flag, else of the front matter, runs the search (issue 12); with neither,
+/// the default fixed quality.
 fn jpeg_quality(
     flags: &crate::model::ImageSettings,
     front_matter: &crate::model::ImageSettings,
 ) -> images::quality::JpegQuality {
-    use images::quality::{DEFAULT_TARGET, JpegQuality};
-    match flags.quality.or(front_matter.quality) {
-        Some(quality) => JpegQuality::Fixed(quality),
-        None => JpegQuality::Target(
-            flags
-                .quality_target
-                .or(front_matter.quality_target)
-                .unwrap_or(DEFAULT_TARGET),
-        ),
+    use images::quality::JpegQuality;
+    match (
+        flags.quality.or(front_matter.quality),
+        flags.quality_target.or(front_matter.quality_target),
+    ) {
+        (Some(quality), _) => JpegQuality::Fixed(quality),
+        (None, Some(target)) => JpegQuality::Target(target),
+        (None, None) => JpegQuality::default(),
     }
 }

@@ -199,14 +199,14 @@ pub struct BuildArgs {
     #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(16..=10000))]
     pub max_image_size: Option<u32>,
 
-    /// A fixed JPEG quality, 1–100, instead of the search for --quality-target
-    /// [default: front matter `images.quality`, else none].
+    /// A fixed JPEG quality, 1–100; wins over --quality-target
+    /// [default: front matter `images.quality`, else 80].
     #[arg(long, value_name = "Q", value_parser = clap::value_parser!(u8).range(1..=100))]
     pub jpeg_quality: Option<u8>,
 
-    /// Encode each JPEG at the lowest quality whose SSIMULACRA2 score against the resized
-    /// image reaches this (70: high quality; 90: visually lossless); a fixed quality wins
-    /// [default: front matter `images.quality-target`, else 70].
+    /// Search each JPEG's quality: the lowest whose SSIMULACRA2 score against the resized
+    /// image reaches this (70: high quality; 90: visually lossless); slower, opt-in
+    /// [default: front matter `images.quality-target`, else off].
     #[arg(long, value_name = "SCORE", value_parser = clap::value_parser!(u8).range(1..=100))]
     pub quality_target: Option<u8>,
 

@@ -51,8 +51,7 @@ use crate::progress::Progress;
 /// 3: SVG sanitised through `css` and `svg::prolog`, so SVGs cached before are not reused.
 /// 4: a WebP that fits the box goes in as its own image data (`strip::rebuild_webp`); a
 ///    scaled truecolour PNG may become a quantised palette PNG (`quantise`).
-/// 5: JPEG quality searched for a SSIMULACRA2 target by default (`quality`).
-pub const PIPELINE_VERSION: u32 = 5;
+pub const PIPELINE_VERSION: u32 = 4;
 
 /// What an image is for; it decides the box the image must fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

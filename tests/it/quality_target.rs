@@ -78,7 +78,7 @@ fn the_target_is_met_on_real_photos_and_grey_ones_stay_grey() {
         // Scored again here, apart from the search: the bytes in the book meet the target.
         let score = quality::score(&image, &out.bytes).unwrap();
         assert!(score >= 70.0, "{name}: {score:.2}");
-        // And the default is no larger than quality 80 gave.
+        // And the search is no larger than quality 80 gave.
         let fixed = transform(&source, (400, 400), 80u8, false).unwrap();
         assert!(
             out.bytes.len() <= fixed.bytes.len(),
@@ -139,8 +139,9 @@ fn a_fixed_quality_gives_exactly_the_bytes_of_before() {
     }
 }
 
-/// The command line end to end: `--jpeg-quality 80` puts the bytes of before in the book,
-/// the default puts the searched ones.
+/// The command line end to end: the default and `--jpeg-quality 80` put the bytes of before
+/// in the book (the search is opt-in), `--quality-target` the searched ones, and a fixed
+/// quality wins over a target.
 #[test]
 fn jpeg_quality_flag_turns_the_search_off() {
     let dir = tempfile::tempdir().unwrap();
@@ -176,10 +177,20 @@ fn jpeg_quality_flag_turns_the_search_off() {
         BEFORE_THE_SEARCH[3].2,
         "--jpeg-quality 80 gives the bytes of before"
     );
-    let searched = image_in(&build(&[], "default.epub"));
+    let default = image_in(&build(&[], "default.epub"));
+    assert_eq!(
+        default, fixed,
+        "without a target the quality stays fixed at 80"
+    );
+    let searched = image_in(&build(&["--quality-target", "70"], "searched.epub"));
     assert_ne!(searched, fixed);
     let image = resized(&photo("display-p3.jpg"), 1600);
     assert!(quality::score(&image, &searched).unwrap() >= 70.0);
     let higher = image_in(&build(&["--quality-target", "85"], "higher.epub"));
     assert!(higher.len() > searched.len());
+    let both = image_in(&build(
+        &["--quality-target", "70", "--jpeg-quality", "80"],
+        "both.epub",
+    ));
+    assert_eq!(both, fixed, "a fixed quality wins over a target");
 }
