@@ -83,26 +83,17 @@ impl SnippetRenderer {
             .sources
             .entry(path.to_path_buf())
             .or_insert_with(|| {
-                read_at_most(path, bindery::source::MAX_MARKDOWN_BYTES)
+                // The reader every input goes through: bounded by the chapter limit (a 50 MB
+                // file refused as too large is not read whole to show one line), and never a
+                // fifo or a device.
+                bindery::source::read_input(path, bindery::source::InputKind::Chapter)
+                    .ok()
                     .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
             })
             .as_deref()?;
         let line = text.split('\n').nth(number.checked_sub(1)?)?;
         Some(line.trim_end_matches('\r').to_string())
     }
-}
-
-/// The first `limit` bytes of `path`: a diagnostic about a file too large to read (a 50 MB
-/// chapter, a disk image given as input) must not read it whole to show one line.
-fn read_at_most(path: &Path, limit: u64) -> Option<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .ok()?
-        .take(limit)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(bytes)
 }
 
 /// The byte range to underline: the word starting at the 1-based character `column`, or a

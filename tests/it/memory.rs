@@ -11,8 +11,10 @@
 //!
 //! Each build or check is measured on its own: the peak is the child's maximum resident set
 //! size from `wait4`. A child started with `posix_spawn` shares this process's memory until it
-//! executes, and its peak as the kernel reports it starts from ours, so this process never
-//! holds a large buffer: the bombs are written a piece at a time.
+//! executes, and its peak as the kernel reports it starts from ours (Linux keeps the larger of
+//! the two across `exec`), so this process never holds a large buffer: the bombs are written
+//! a piece at a time. And since every integration test shares one binary, which is large by
+//! the time these run, each test here runs again alone in a fresh copy of it ([`alone`]).
 
 #![cfg(unix)]
 
@@ -26,8 +28,30 @@ use std::process::{Command, Stdio};
 
 const LIMIT_MIB: i64 = 300;
 
+/// Set in the fresh copy of the test binary that [`alone`] starts.
+const ALONE: &str = "BINDERY_MEMORY_TEST_ALONE";
+
+/// Whether this is the copy of the test binary that runs `test` on its own; if not, runs that
+/// copy, asserts it passed and returns false, and the caller returns: its builds are then
+/// measured from a process as small as a test binary gets, not from the whole suite's.
+fn alone(test: &str) -> bool {
+    if std::env::var_os(ALONE).is_some() {
+        return true;
+    }
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(ALONE, "1")
+        .status()
+        .unwrap();
+    assert!(status.success(), "{test} failed in its own process");
+    false
+}
+
 #[test]
 fn decompression_bombs_are_handled_in_under_300_mib() {
+    if !alone("memory::decompression_bombs_are_handled_in_under_300_mib") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let book = dir.path().join("book");
     fs::create_dir_all(book.join("images")).unwrap();
@@ -58,6 +82,9 @@ fn decompression_bombs_are_handled_in_under_300_mib() {
 
 #[test]
 fn an_icc_profile_that_inflates_to_a_gibibyte_is_refused_in_under_300_mib() {
+    if !alone("memory::an_icc_profile_that_inflates_to_a_gibibyte_is_refused_in_under_300_mib") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir_all(dir.path().join("book/images")).unwrap();
     let bomb = icc_bomb_png(1 << 30);
@@ -79,6 +106,9 @@ fn an_icc_profile_that_inflates_to_a_gibibyte_is_refused_in_under_300_mib() {
 
 #[test]
 fn four_8000_pixel_progressive_jpegs_decode_in_under_300_mib() {
+    if !alone("memory::four_8000_pixel_progressive_jpegs_decode_in_under_300_mib") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir_all(dir.path().join("book/images")).unwrap();
     let jpeg = flat_progressive_jpeg(8000, 8000);
@@ -355,27 +385,10 @@ impl BitWriter {
 /// with links, emphasis and code as prose gets, builds in under 300 MiB; 50 MB of Markdown is
 /// refused as too large, having read no more than the limit. Each build's peak is its own,
 /// from `wait4`, so this test does not disturb the one above (nor it this one).
-///
-/// Linux carries a process's peak resident size across `exec` (`ru_maxrss` keeps the forked
-/// parent's), and the one test binary is large by the time this runs: the build is started
-/// from a fresh, small copy of the test binary running this test alone, so 64 MiB measures
-/// the refusal, not the test process.
 #[test]
 fn markdown_at_the_size_limit_builds_in_under_300_mib_and_more_is_refused() {
     use std::io::Write;
-    const ALONE: &str = "BINDERY_MEMORY_TEST_ALONE";
-    if std::env::var_os(ALONE).is_none() {
-        let status = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "memory::markdown_at_the_size_limit_builds_in_under_300_mib_and_more_is_refused",
-                "--exact",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(ALONE, "1")
-            .status()
-            .unwrap();
-        assert!(status.success(), "the test failed in its own process");
+    if !alone("memory::markdown_at_the_size_limit_builds_in_under_300_mib_and_more_is_refused") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -426,7 +439,6 @@ fn markdown_at_the_size_limit_builds_in_under_300_mib_and_more_is_refused() {
 /// Builds `root/book`; its exit code, stderr and peak resident set in KiB, from `wait4`.
 #[allow(clippy::zombie_processes)] // reaped by `wait4`, which std's `Child` cannot do
 fn measured(root: &Path) -> (Option<i32>, String, i64) {
-    use std::io::Read;
     let mut child = Command::new(env!("CARGO_BIN_EXE_bindery"))
         .current_dir(root)
         .env_clear()
@@ -444,23 +456,7 @@ fn measured(root: &Path) -> (Option<i32>, String, i64) {
         let _ = pipe.read_to_string(&mut text);
         text
     });
-    let mut status = 0;
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: waits for our own child, writing its status and a whole `rusage`; std's
-    // `Child` is not waited on afterwards (dropping it does not wait).
-    let waited = unsafe {
-        libc::wait4(
-            child.id() as libc::pid_t,
-            &mut status,
-            0,
-            usage.as_mut_ptr(),
-        )
-    };
-    assert_eq!(waited, child.id() as libc::pid_t, "wait4 reaps the build");
-    // SAFETY: initialised by the successful call above.
-    let usage = unsafe { usage.assume_init() };
+    let (status, peak) = wait_measured(child.id());
     let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-    #[allow(clippy::unnecessary_cast)] // c_long is i64 on 64-bit targets only
-    let peak = usage.ru_maxrss as i64;
     (code, reader.join().unwrap(), peak)
 }
