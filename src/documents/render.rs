@@ -115,17 +115,33 @@ fn removal_diagnostic(what: &str, config: &Config) -> Diagnostic {
                 "a file: URL points at one computer's disk; copy the file into the book folder, e.g. images/photo.jpg, and write ![alt](images/photo.jpg)"
             })
         }
-        None => {
-            let help = if what.starts_with(xhtml::NESTING_CUT) {
-                format!(
-                    "elements may nest at most {} deep; flatten the nesting here",
-                    nesting::MAX_NESTING
-                )
-            } else {
-                "EPUB content may not hold scripts, forms, frames or event handlers".to_string()
-            };
-            Diagnostic::warning(format!("removed {} from the HTML", what)).with_help(help)
-        }
+        None => Diagnostic::warning(format!("removed {} from the HTML", what))
+            .with_help(removal_help(what)),
+    }
+}
+
+/// What to do about a removal, by its kind (the HTML stage's words say which): each kind has
+/// its own reason, and telling an author with an inline style about scripts helps no one.
+fn removal_help(what: &str) -> String {
+    if what.starts_with(xhtml::NESTING_CUT) {
+        format!(
+            "elements may nest at most {} deep; flatten the nesting here",
+            nesting::MAX_NESTING
+        )
+    } else if what == "style attribute" {
+        "inline styles are not kept; give the element a class and style it in a stylesheet named by `css:`".into()
+    } else if what.starts_with("duplicate id") {
+        "an id names one place in a chapter; links to it go to the first, so rename the other"
+            .into()
+    } else if what.ends_with("(its content is kept)") {
+        "this tag is not part of the XHTML that EPUB readers take; its text stays, only the tag's effect is lost".into()
+    } else if what.contains("(changed to <div>)") || what.ends_with("not allowed here") {
+        "EPUB needs valid XHTML, so the structure was repaired as said; fix it in the source to get what you meant".into()
+    } else if what.contains("(invalid value)") || what.contains("not a valid") {
+        "the value is not one EPUB readers accept there; correct it, or leave the attribute out"
+            .into()
+    } else {
+        "EPUB content may not hold scripts, forms, frames or event handlers".into()
     }
 }
 
@@ -135,4 +151,29 @@ fn inline_image_scheme(what: &str) -> Option<&'static str> {
     ["data", "file"]
         .into_iter()
         .find(|scheme| what.starts_with(&format!("{scheme}: image source")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::removal_help;
+
+    #[test]
+    fn each_kind_of_removal_gets_its_own_help() {
+        let help = |what: &str| removal_help(what);
+        assert!(help("style attribute").contains("stylesheet named by `css:`"));
+        assert!(help("<font> tag (its content is kept)").contains("its text stays"));
+        assert!(help("duplicate id \"a\" (renamed \"a-2\")").contains("rename the other"));
+        assert!(help("lang=\"??\" attribute on <p> (invalid value)").contains("correct it"));
+        assert!(help("second <summary> in <details> (changed to <div>)").contains("repaired"));
+        for dangerous in [
+            "onclick attribute",
+            "<script> element",
+            "javascript: URL in href attribute",
+        ] {
+            assert!(
+                help(dangerous).contains("scripts, forms, frames"),
+                "{dangerous}"
+            );
+        }
+    }
 }
