@@ -116,7 +116,7 @@ fn read_block(
     if block.len() > tree::MAX_BLOCK_BYTES {
         return Err(vec![
             Diagnostic::error(format!(
-                "the front matter is too long ({:.1} MB; at most {} MB)",
+                "the front matter is too long ({:.1} MiB; at most {} MiB)",
                 block.len() as f64 / f64::from(1 << 20),
                 tree::MAX_BLOCK_BYTES >> 20
             ))

@@ -104,7 +104,7 @@ pub struct SanitizedSvg {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SvgError {
-    #[error("the SVG file is larger than {} MB", MAX_SVG_BYTES / 1024 / 1024)]
+    #[error("the SVG file is larger than {} MiB", MAX_SVG_BYTES >> 20)]
     TooLarge,
     #[error("the SVG file is not UTF-8 text")]
     NotUtf8,

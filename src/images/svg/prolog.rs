@@ -177,7 +177,7 @@ fn expand(
 ) -> Result<(), SvgError> {
     let too_large = || {
         SvgError::Entities(format!(
-            "declares entities that make the file larger than {} MB",
+            "declares entities that make the file larger than {} MiB",
             max_len / 1024 / 1024
         ))
     };
@@ -273,6 +273,6 @@ mod tests {
             "a".repeat(1000),
             "&a;".repeat(2000)
         );
-        assert!(refused(&wide).contains("larger than 1 MB"));
+        assert!(refused(&wide).contains("larger than 1 MiB"));
     }
 }
