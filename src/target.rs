@@ -20,7 +20,8 @@ pub enum Target {
     Kindle,
     /// Kobo e-readers: a kepub, images for their 1680-pixel screens.
     Kobo,
-    /// Apple Books on iPad and iPhone: larger images (2560 pixels, under Apple's 5.6 MP).
+    /// Apple Books on iPad and iPhone: larger images, each under the 5.6 million pixels
+    /// Apple's asset guide allows (a 2360-pixel box: even a square image is 5.57 MP).
     Apple,
     /// A 6-inch e-ink reader: grey images in a 1448-pixel box (1072 × 1448 screens).
     Eink,
@@ -40,6 +41,12 @@ pub struct Preset {
 
 /// Send to Kindle's limit for a document, in bytes (decimal megabytes, as Amazon states it).
 const SEND_TO_KINDLE_LIMIT: u64 = 50 * 1000 * 1000;
+
+/// The largest box whose square fits Apple Books' 5.6-million-pixel image limit:
+/// 2360 × 2360 is 5,569,600 pixels, so no image in it, of any shape, goes over.
+pub const APPLE_BOOKS_BOX: u32 = 2360;
+const APPLE_BOOKS_MAX_PIXELS: u64 = 5_600_000;
+const _: () = assert!(APPLE_BOOKS_BOX as u64 * APPLE_BOOKS_BOX as u64 <= APPLE_BOOKS_MAX_PIXELS);
 
 /// Apple Books takes books up to 2 GB; a budget warning well before that.
 const APPLE_BOOKS_LIMIT: u64 = 2000 * 1000 * 1000;
@@ -85,7 +92,7 @@ impl Target {
                 ..generic
             },
             Target::Apple => Preset {
-                max_image_size: Some(2560),
+                max_image_size: Some(APPLE_BOOKS_BOX),
                 size_budget: APPLE_BOOKS_LIMIT,
                 ..generic
             },

@@ -235,7 +235,7 @@ pub struct BuildArgs {
     pub max_size: Option<f64>,
 
     /// Tune the book for where it will be read: `kindle` (Send to Kindle's 50 MB limit is an
-    /// error), `kobo` (a kepub, 1680 px images), `apple` (2560 px images), `eink` (grey
+    /// error), `kobo` (a kepub, 1680 px images), `apple` (2360 px images, each under 5.6 MP), `eink` (grey
     /// images in a 1448 px box), `generic` (the defaults). Several, comma-separated, build
     /// one file each, named for its target (`book.kindle.epub`). Flags given here win over
     /// a target's settings. `watch` and `serve` use the first.

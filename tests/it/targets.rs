@@ -105,7 +105,7 @@ fn every_target_builds_the_sample_book_with_its_own_settings() {
     assert_eq!(longest("essay.generic.epub"), 1600);
     assert_eq!(longest("essay.kindle.epub"), 1600);
     assert_eq!(longest("essay.kobo.kepub.epub"), 1680);
-    assert_eq!(longest("essay.apple.epub"), 2560);
+    assert_eq!(longest("essay.apple.epub"), 2360);
     assert_eq!(longest("essay.eink.epub"), 1448);
     assert!(
         images(&epub("essay.eink.epub"))
