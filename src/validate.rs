@@ -122,11 +122,13 @@ fn find_ace() -> Result<Tool, Diagnostic> {
     let program = std::env::var_os("ACE_CLI")
         .map(PathBuf::from)
         .filter(|path| path.is_file())
-        .or_else(|| on_path("ace"));
+        // `@daisy/ace` installs the program as `ace`, `@daisy/ace-cli` as `ace-cli`.
+        .or_else(|| on_path("ace"))
+        .or_else(|| on_path("ace-cli"));
     match program {
         Some(program) => Ok(Tool::Ace { program }),
         None => Err(Diagnostic::error(
-            "--validate=ace needs Ace by DAISY, and `ace` is neither on PATH nor given by ACE_CLI",
+            "--validate=ace needs Ace by DAISY, and neither `ace` nor `ace-cli` is on PATH or given by ACE_CLI",
         )
         .with_help(
             "`npm install -g @daisy/ace` (it drives Chromium), or set ACE_CLI to its `ace` program",

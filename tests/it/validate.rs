@@ -1,5 +1,6 @@
-//! `--validate`: epubcheck (the real one, as CI installs it) run on the EPUB bindery wrote,
-//! its findings joined to bindery's report; a missing validator fails before any work.
+//! `--validate`: epubcheck and Ace by DAISY (the real ones, as CI installs them) run on the
+//! EPUB bindery wrote, their findings joined to bindery's report and exit status; a missing
+//! validator fails before any work.
 
 use crate::support;
 
@@ -20,9 +21,84 @@ Boats come in.
 ";
 
 fn book(dir: &Path) {
+    book_of(dir, ESSAY);
+}
+
+fn book_of(dir: &Path, essay: &str) {
     std::fs::create_dir_all(dir.join("book")).unwrap();
     std::fs::create_dir_all(dir.join("out")).unwrap();
-    std::fs::write(dir.join("book/essay.md"), ESSAY).unwrap();
+    std::fs::write(dir.join("book/essay.md"), essay).unwrap();
+}
+
+/// `PATH` with Ace's `ace-cli` folder first: the way `--validate=ace` finds an installed Ace.
+fn path_with_ace(ace: &Path) -> std::ffi::OsString {
+    let folder = ace.parent().expect("ace-cli's folder").to_path_buf();
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(folder).chain(std::env::split_paths(&rest))).unwrap()
+}
+
+/// Both validators on a good book: found (Ace through PATH), run, nothing to report.
+#[test]
+fn a_good_book_passes_epubcheck_and_ace() {
+    let (Some(jar), Some(ace), Some(chromium)) = (
+        support::epubcheck_jar(),
+        support::ace_cli(),
+        support::chromium(),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    book(dir.path());
+    let output = support::bindery(dir.path())
+        .args(["build", "book", "-o", "out/book.epub", "--no-cache"])
+        .args(["--validate=all", "--report", "json"])
+        .env("EPUBCHECK_JAR", &jar)
+        .env_remove("ACE_CLI")
+        .env("PATH", path_with_ace(&ace))
+        .env("PUPPETEER_EXECUTABLE_PATH", chromium)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["success"], true);
+    assert_eq!(report["warnings"], serde_json::json!([]), "{report:#}");
+}
+
+/// A book bindery builds but Ace rejects (raw HTML: a link with no text, a header cell with
+/// none): Ace's serious finding is an error that fails the run with exit 1, its minor one a
+/// warning, both in the report; the EPUB stays where it was written, for inspection.
+#[test]
+fn aces_serious_finding_fails_the_build_and_keeps_the_epub() {
+    let (Some(ace), Some(chromium)) = (support::ace_cli(), support::chromium()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let essay = ESSAY.replace(
+        "Boats come in.\n",
+        "Boats come in. <a href=\"#harbour\"></a>\n\n<table><tr><th></th><td>tide</td></tr></table>\n",
+    );
+    book_of(dir.path(), &essay);
+    let output = support::bindery(dir.path())
+        .args(["build", "book", "-o", "out/book.epub", "--no-cache"])
+        .args(["--validate=ace", "--report", "json"])
+        .env("ACE_CLI", &ace)
+        .env("PUPPETEER_EXECUTABLE_PATH", chromium)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: Ace (serious) link-name in text/")
+            && stderr.contains("warning: Ace (minor) empty-table-header")
+            && stderr.contains("the EPUB is at out/book.epub for inspection"),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["success"], false);
+    let errors = report["errors"].to_string();
+    assert!(errors.contains("link-name"), "{report:#}");
+    assert!(dir.path().join("out/book.epub").is_file());
 }
 
 #[test]
