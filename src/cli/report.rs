@@ -152,24 +152,7 @@ impl JsonReport {
 
     /// A `check` that passed: no EPUB, so no output, sizes or counts; its warnings.
     pub fn checked(report: &CheckReport) -> Self {
-        let (warnings, errors) = split_by_severity(&report.warnings);
-        JsonReport {
-            schema: SCHEMA_VERSION,
-            command: "check",
-            success: true,
-            target: "generic",
-            output: None,
-            epub_bytes: None,
-            counts: None,
-            image_bytes: None,
-            images: None,
-            warnings,
-            errors,
-            timings: JsonTimings {
-                total_ms: millis(report.elapsed),
-                stages: Vec::new(),
-            },
-        }
+        JsonReport::without_book("check", true, &report.warnings, report.elapsed)
     }
 
     /// A run that failed with `error` after `elapsed`. An error that is not about the input
@@ -180,11 +163,21 @@ impl JsonReport {
             Error::Validation { findings, .. } => findings.clone(),
             other => vec![Diagnostic::error(other.to_string())],
         };
-        let (warnings, errors) = split_by_severity(&diagnostics);
+        JsonReport::without_book(command, false, &diagnostics, elapsed)
+    }
+
+    /// A report with no EPUB behind it (a check, a failed run): only its diagnostics and time.
+    fn without_book(
+        command: &'static str,
+        success: bool,
+        diagnostics: &[Diagnostic],
+        elapsed: Duration,
+    ) -> Self {
+        let (warnings, errors) = split_by_severity(diagnostics);
         JsonReport {
             schema: SCHEMA_VERSION,
             command,
-            success: false,
+            success,
             target: "generic",
             output: None,
             epub_bytes: None,

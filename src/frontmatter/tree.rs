@@ -324,14 +324,15 @@ fn syntax_hint(yaml: &str, pos: Option<Pos>) -> Option<(Pos, String)> {
     // below; the culprit is the first line at or above the error with an unbalanced quote.
     for (index, line) in lines.iter().enumerate().take(error_line.max(1)) {
         if let Some((key, value)) = key_and_value(line) {
+            // Where the value starts: the place of an unclosed bracket or quote.
+            let at = Pos {
+                line: index + 1,
+                column: line.len() - value.len() + 1,
+            };
             for (open, close) in [('[', ']'), ('{', '}')] {
                 if value.starts_with(open) && !closes_bracket(value, open, close) {
-                    let column = line.len() - value.len() + 1;
                     return Some((
-                        Pos {
-                            line: index + 1,
-                            column,
-                        },
+                        at,
                         format!(
                             "the `{open}` that starts the value of `{key}` is never closed; end it with `{close}` on the same line, or put the {key} in quotes if the `{open}` is part of it"
                         ),
@@ -340,12 +341,8 @@ fn syntax_hint(yaml: &str, pos: Option<Pos>) -> Option<(Pos, String)> {
             }
             for quote in ['"', '\''] {
                 if value.starts_with(quote) && !closes_quote(&value[1..], quote) {
-                    let column = line.len() - value.len() + 1;
                     return Some((
-                        Pos {
-                            line: index + 1,
-                            column,
-                        },
+                        at,
                         format!(
                             "the quote {quote} that starts the value of `{key}` is never closed; end the value with {quote} on the same line"
                         ),

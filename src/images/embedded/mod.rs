@@ -48,13 +48,7 @@ const MAX_XMP_NODES: u32 = 100_000;
 /// and non-empty, else the IPTC Caption-Abstract. Surrounding whitespace is trimmed. Any other
 /// format, and any file whose metadata cannot be read, gives `None`.
 pub fn caption(jpeg_or_png: &[u8]) -> Option<String> {
-    let metadata = if jpeg_or_png.starts_with(JPEG_SOI) {
-        jpeg_metadata(jpeg_or_png)
-    } else if jpeg_or_png.starts_with(PNG_SIGNATURE) {
-        png_metadata(jpeg_or_png)
-    } else {
-        return None;
-    };
+    let metadata = raw_metadata(jpeg_or_png)?;
     let real = |text: &String| !is_placeholder(text);
     metadata
         .xmp
@@ -70,13 +64,7 @@ pub fn caption(jpeg_or_png: &[u8]) -> Option<String> {
 /// [`is_placeholder`]) is no credit, and never goes into alt text: it is shown under the
 /// caption only when the book asks (`figures: {credits: embedded}`).
 pub fn credit(jpeg_or_png: &[u8]) -> Option<String> {
-    let metadata = if jpeg_or_png.starts_with(JPEG_SOI) {
-        jpeg_metadata(jpeg_or_png)
-    } else if jpeg_or_png.starts_with(PNG_SIGNATURE) {
-        png_metadata(jpeg_or_png)
-    } else {
-        return None;
-    };
+    let metadata = raw_metadata(jpeg_or_png)?;
     let real = |text: &String| !is_placeholder(text);
     let xmp = metadata.xmp.as_deref().and_then(xmp_document_text);
     let from_xmp = xmp.as_deref().and_then(|text| {
@@ -317,6 +305,17 @@ impl<'a> Reader<'a> {
 }
 
 /// Walk the JPEG segments before the image data (metadata always precedes the first SOS).
+/// The metadata of a JPEG or PNG; `None` for any other format.
+fn raw_metadata(jpeg_or_png: &[u8]) -> Option<RawMetadata> {
+    if jpeg_or_png.starts_with(JPEG_SOI) {
+        Some(jpeg_metadata(jpeg_or_png))
+    } else if jpeg_or_png.starts_with(PNG_SIGNATURE) {
+        Some(png_metadata(jpeg_or_png))
+    } else {
+        None
+    }
+}
+
 fn jpeg_metadata(jpeg: &[u8]) -> RawMetadata {
     let mut found = RawMetadata::default();
     let mut reader = Reader::new(jpeg.get(JPEG_SOI.len()..).unwrap_or_default());
