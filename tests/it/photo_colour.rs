@@ -336,6 +336,117 @@ fn an_animated_gif_is_resized_frame_by_frame_and_stays_animated() {
     assert!(frames.iter().all(|f| f.delay().numer_denom_ms().0 > 0));
 }
 
+/// The frames of an animated GIF that bindery wrote.
+fn gif_frames(path: &Path) -> Vec<image::Frame> {
+    use image::AnimationDecoder;
+    let bytes = fs::read(path).unwrap();
+    let decoder = image::codecs::gif::GifDecoder::new(std::io::Cursor::new(bytes)).unwrap();
+    decoder.into_frames().collect_frames().unwrap()
+}
+
+/// A real animated WebP (42 frames, 245×245, from Pillow's tests) in a 160 px box: written
+/// as an animated GIF, the format every EPUB reader takes, each frame resized.
+#[test]
+fn an_animated_webp_becomes_an_animated_gif() {
+    let scratch = tempfile::tempdir().unwrap();
+    let settings = PipelineSettings {
+        max_size: 160,
+        ..PipelineSettings::default()
+    };
+    let result = build_with("animated.webp", scratch.path(), &settings);
+    assert_eq!(result.media_type, "image/gif");
+    assert_eq!((result.width, result.height), (160, 160));
+    assert_eq!(result.warning, None);
+    let frames = gif_frames(&result.path);
+    assert_eq!(frames.len(), 42);
+    assert!(frames.iter().all(|f| f.buffer().dimensions() == (160, 160)));
+    assert_ne!(frames[0].buffer(), frames[20].buffer());
+}
+
+/// A real APNG (Pillow's `apng/delay.png`, 128×64): a red still for viewers without APNG,
+/// then an animation of blue, yellow, blue, yellow shown 0.5 s and 1 s. The animation is
+/// kept moving at its size, colours and timing intact, and the still (not one of its frames,
+/// as the APNG specification says) is not added to it.
+#[test]
+fn an_animated_png_stays_animated_with_its_timing() {
+    let scratch = tempfile::tempdir().unwrap();
+    let result = build_with(
+        "animated-apng.png",
+        scratch.path(),
+        &PipelineSettings::default(),
+    );
+    assert_eq!(result.media_type, "image/gif");
+    assert_eq!((result.width, result.height), (128, 64));
+    assert_eq!(result.warning, None);
+    let frames = gif_frames(&result.path);
+    let colours: Vec<[u8; 4]> = frames
+        .iter()
+        .map(|f| f.buffer().get_pixel(64, 32).0)
+        .collect();
+    let (blue, yellow) = ([0, 0, 255, 255], [255, 255, 0, 255]);
+    assert_eq!(colours, [blue, yellow, blue, yellow]);
+    let delays: Vec<u32> = frames
+        .iter()
+        .map(|f| {
+            let (numer, denom) = f.delay().numer_denom_ms();
+            numer / denom
+        })
+        .collect();
+    assert_eq!(delays, [500, 1000, 500, 1000]);
+}
+
+/// An animation that stays over the size budget once resized (20 frames of 400×300 noise,
+/// about 2.4 MB as a GIF, over `MAX_ANIMATION_BYTES`) becomes its first frame, and the
+/// result carries the warning that says why and what to do.
+#[test]
+fn an_animation_over_the_size_budget_is_its_first_frame_with_a_warning() {
+    use image::codecs::gif::{GifEncoder, Repeat};
+    use image::{Delay, Frame, RgbaImage};
+    let scratch = tempfile::tempdir().unwrap();
+    let source = scratch.path().join("noise.gif");
+    let mut seed: u32 = 0x2545_f491;
+    let mut noise = || {
+        // xorshift32: deterministic noise that no GIF compressor can shrink.
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    let frames: Vec<Frame> = (0..20)
+        .map(|_| {
+            let image = RgbaImage::from_fn(400, 300, |_, _| {
+                let grey = (noise() & 0xff) as u8;
+                image::Rgba([grey, grey, grey, 255])
+            });
+            Frame::from_parts(image, 0, 0, Delay::from_numer_denom_ms(100, 1))
+        })
+        .collect();
+    {
+        let mut encoder = GifEncoder::new(fs::File::create(&source).unwrap());
+        encoder.set_repeat(Repeat::Infinite).unwrap();
+        encoder.encode_frames(frames).unwrap();
+    }
+    let job = ImageJob {
+        source: source.clone(),
+        purpose: Purpose::Figure,
+    };
+    let work = scratch.path().join("work");
+    fs::create_dir(&work).unwrap();
+    let mut results = process(&[job], &PipelineSettings::default(), &work).unwrap();
+    let result = results.pop().unwrap();
+    assert_ne!(result.media_type, "image/gif");
+    assert_eq!((result.width, result.height), (400, 300));
+    let warning = result
+        .warning
+        .expect("a warning for the flattened animation");
+    assert!(
+        warning.contains("kept as its first frame only")
+            && warning.contains("its 20 frames take")
+            && warning.contains("over the 2097 kB allowed for an animation"),
+        "{warning}"
+    );
+}
+
 #[test]
 fn first_frame_makes_a_still_without_a_warning() {
     let scratch = tempfile::tempdir().unwrap();
