@@ -60,6 +60,8 @@ pub enum Outcome {
         bytes: Vec<u8>,
         width: u32,
         height: u32,
+        /// The source's canvas: when it is the output size, nothing was resized.
+        canvas: (u32, u32),
         frames: usize,
     },
     /// Animated, but kept as its first frame for `reason`; the build warns.
@@ -147,6 +149,7 @@ pub fn transform(
         bytes,
         width: target.0,
         height: target.1,
+        canvas: size,
         frames,
     })
 }
@@ -221,12 +224,14 @@ mod tests {
             bytes,
             width,
             height,
+            canvas,
             frames,
         } = transform(&source, SourceFormat::Gif, (32, 32), Animation::Keep).unwrap()
         else {
             panic!("not kept animated");
         };
         assert_eq!((width, height, frames), (32, 32, 5));
+        assert_eq!(canvas, (64, 64));
         let decoded = GifDecoder::new(Cursor::new(bytes)).unwrap();
         assert_eq!(decoded.dimensions(), (32, 32));
         assert_eq!(decoded.into_frames().count(), 5);

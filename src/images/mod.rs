@@ -51,7 +51,8 @@ use crate::progress::Progress;
 /// 3: SVG sanitised through `css` and `svg::prolog`, so SVGs cached before are not reused.
 /// 4: a WebP that fits the box goes in as its own image data (`strip::rebuild_webp`); a
 ///    scaled truecolour PNG may become a quantised palette PNG (`quantise`).
-pub const PIPELINE_VERSION: u32 = 4;
+/// 5: an animation that fits the box goes in as its own frames when smaller (`rebuild_gif`).
+pub const PIPELINE_VERSION: u32 = 5;
 
 /// What an image is for; it decides the box the image must fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -498,6 +498,33 @@ fn check_png_icc(data: &[u8]) -> Result<(), StripError> {
     }
 }
 
+/// An animated GIF rebuilt from its frames as they are stored: each frame's LZW data, local
+/// palette, position, transparency, delay and disposal, the global palette and the loop
+/// count. Everything else is dropped unread — comments, plain-text blocks and application
+/// extensions (XMP, ICC, an editor's private data) — and so is anything after the trailer.
+/// Nothing is decoded or re-quantised, so the pixels are the source's, and the size is too.
+pub fn rebuild_gif(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
+    const DAMAGED: StripError = StripError::Malformed("the GIF's frames cannot be read");
+    let mut options = gif::DecodeOptions::new();
+    options.skip_frame_decoding(true);
+    let mut decoder = options.read_info(bytes).map_err(|_| DAMAGED)?;
+    let global_palette = decoder.global_palette().unwrap_or_default().to_vec();
+    let repeat = decoder.repeat();
+    let (width, height) = (decoder.width(), decoder.height());
+    let mut out = Vec::with_capacity(bytes.len());
+    {
+        let mut encoder =
+            gif::Encoder::new(&mut out, width, height, &global_palette).map_err(|_| DAMAGED)?;
+        encoder.set_repeat(repeat).map_err(|_| DAMAGED)?;
+        while let Some(frame) = decoder.read_next_frame().map_err(|_| DAMAGED)? {
+            encoder
+                .write_lzw_pre_encoded_frame(frame)
+                .map_err(|_| DAMAGED)?;
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -123,14 +123,25 @@ pub fn transform_within(
             bytes,
             width,
             height,
+            canvas,
             ..
         } => {
+            // Never bigger (issue 11): an animation that needed no resizing goes in as its
+            // own frames, rebuilt without metadata, when that is smaller than the GIF bindery
+            // made (a 208 kB animated WebP became an 878 kB GIF; a GIF grew by a quarter).
+            let copy = if canvas == (width, height) {
+                animation_copy(&prepared.for_decoding)?.filter(|copy| copy.1.len() <= bytes.len())
+            } else {
+                None
+            };
+            let copied = copy.is_some();
+            let (format, bytes) = copy.unwrap_or((OutputFormat::Gif, bytes));
             return Ok(Transformed {
-                format: OutputFormat::Gif,
+                format,
                 bytes,
                 width,
                 height,
-                copied: false,
+                copied,
                 timings: StageTimes {
                     encode: started.elapsed(),
                     ..StageTimes::default()
@@ -270,6 +281,20 @@ fn copy_candidate(source: &[u8], format: SourceFormat) -> Result<Option<Vec<u8>>
             let rebuilt = strip::rebuild_webp(source, Keep::Output)?;
             (!rebuilt.animated).then_some(rebuilt.bytes)
         }
+        _ => None,
+    })
+}
+
+/// An animation's own frames without its metadata, in a format readers animate: a GIF as its
+/// LZW data, an animated WebP as its frame chunks. An APNG is not copied: readers that do not
+/// animate PNG show its default image, which need not be a frame of the animation.
+fn animation_copy(source: &[u8]) -> Result<Option<(OutputFormat, Vec<u8>)>, TransformError> {
+    Ok(match decode::sniff(source)? {
+        SourceFormat::Gif => Some((OutputFormat::Gif, strip::rebuild_gif(source)?)),
+        SourceFormat::WebP => Some((
+            OutputFormat::WebP,
+            strip::rebuild_webp(source, Keep::Output)?.bytes,
+        )),
         _ => None,
     })
 }

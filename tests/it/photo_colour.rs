@@ -344,6 +344,90 @@ fn gif_frames(path: &Path) -> Vec<image::Frame> {
     decoder.into_frames().collect_frames().unwrap()
 }
 
+/// `animated.gif` with a comment block and an XMP application extension (as editors write
+/// them) carrying `marker`, inserted after the global colour table.
+fn gif_with_metadata(marker: &str) -> Vec<u8> {
+    let source = fs::read(photo("animated.gif")).unwrap();
+    let packed = source[10];
+    let table = if packed & 0x80 != 0 {
+        3 << ((packed & 7) + 1)
+    } else {
+        0
+    };
+    let at = 13 + table;
+    let sub_blocks = |data: &[u8]| {
+        let mut out = Vec::new();
+        for chunk in data.chunks(255) {
+            out.push(chunk.len() as u8);
+            out.extend_from_slice(chunk);
+        }
+        out.push(0);
+        out
+    };
+    let mut metadata = vec![0x21, 0xfe];
+    metadata.extend(sub_blocks(format!("comment {marker}").as_bytes()));
+    metadata.extend([0x21, 0xff, 11]);
+    metadata.extend_from_slice(b"XMP DataXMP");
+    metadata.extend(sub_blocks(
+        format!("<x:xmpmeta>{marker}</x:xmpmeta>").as_bytes(),
+    ));
+    [&source[..at], &metadata, &source[at..]].concat()
+}
+
+/// An animated GIF that fits the box (320×240 in 1600) goes in as its own frames, not
+/// re-quantised: the same pixels in every frame, no bigger than the source, and none of its
+/// metadata (a comment and XMP holding a place name).
+#[test]
+fn an_animated_gif_that_fits_keeps_its_frames_and_loses_its_metadata() {
+    let scratch = tempfile::tempdir().unwrap();
+    let source = scratch.path().join("tagged.gif");
+    let marker = "GPS 52.3676 N 4.9041 E";
+    fs::write(&source, gif_with_metadata(marker)).unwrap();
+    let job = ImageJob {
+        source: source.clone(),
+        purpose: Purpose::Figure,
+    };
+    let work = scratch.path().join("work");
+    fs::create_dir(&work).unwrap();
+    let result = process(&[job], &PipelineSettings::default(), &work)
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(result.media_type, "image/gif");
+    assert_eq!((result.width, result.height), (320, 240));
+    let bytes = fs::read(&result.path).unwrap();
+    assert!(bytes.len() as u64 <= fs::metadata(photo("animated.gif")).unwrap().len());
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains(marker) && !text.contains("XMP DataXMP"));
+    let written = gif_frames(&result.path);
+    let original = gif_frames(&photo("animated.gif"));
+    assert_eq!(written.len(), 31);
+    for (a, b) in written.iter().zip(&original) {
+        assert_eq!(a.buffer(), b.buffer());
+        assert_eq!(a.delay(), b.delay());
+    }
+}
+
+/// An animated WebP that fits the box stays an animated WebP (a core media type since
+/// EPUB 3.3), its own frames: smaller than the 878 kB GIF they made before.
+#[test]
+fn an_animated_webp_that_fits_stays_webp_and_animated() {
+    use image::AnimationDecoder;
+    let scratch = tempfile::tempdir().unwrap();
+    let result = build_with(
+        "animated.webp",
+        scratch.path(),
+        &PipelineSettings::default(),
+    );
+    assert_eq!(result.media_type, "image/webp");
+    assert_eq!((result.width, result.height), (245, 245));
+    let bytes = fs::read(&result.path).unwrap();
+    assert!(bytes.len() as u64 <= fs::metadata(photo("animated.webp")).unwrap().len());
+    let decoder = image::codecs::webp::WebPDecoder::new(std::io::Cursor::new(bytes)).unwrap();
+    assert!(decoder.has_animation());
+    assert_eq!(decoder.into_frames().count(), 42);
+}
+
 /// A real animated WebP (42 frames, 245×245, from Pillow's tests) in a 160 px box: written
 /// as an animated GIF, the format every EPUB reader takes, each frame resized.
 #[test]
