@@ -1,7 +1,8 @@
-//! `bindery serve` end to end: the real binary serves a small book, and headless Chromium
-//! (tools/render/serve-check.mjs, puppeteer-core driving Debian's chromium) reads it the way
-//! an author does — first chapter shown, device frames, text size and night mode, an edit
-//! picked up without reloading the page, a broken build shown over the last good book.
+//! `bindery serve` end to end: the real binary serves the sample book (`book/`), and
+//! headless Chromium (tools/render/serve-check.mjs, puppeteer-core driving Debian's chromium)
+//! reads it the way an author does — first chapter shown, every device frame, text size and
+//! night mode, an edit picked up without reloading the page, a broken build shown over the
+//! last good book.
 
 use crate::support;
 
@@ -11,22 +12,22 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-const ESSAY: &str = "---
-title: Harbour Notes
-author: Ada Lovelace
-language: en
----
+/// The first words of the sample book's first chapter: the page the reader must reach, and
+/// the text the edit replaces.
+const FIRST_WORDS: &str = "A daring photographer";
 
-# The Harbour
-
-REPLACE-ME: the first light on the water.
-
-Boats come in, one by one, and the gulls follow them.
-
-# The Town
-
-Streets climb from the quay.
-";
+/// A copy of the sample book (`book/`: the essay and its fourteen photos) in `dir/book`.
+fn sample_book(dir: &Path) -> std::path::PathBuf {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
+    let book = dir.join("book");
+    std::fs::create_dir_all(book.join("images")).unwrap();
+    std::fs::copy(source.join("essay.md"), book.join("essay.md")).unwrap();
+    for entry in std::fs::read_dir(source.join("images")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, book.join("images").join(path.file_name().unwrap())).unwrap();
+    }
+    book.join("essay.md")
+}
 
 /// Stops the server when the test ends, however it ends.
 struct Server(Child);
@@ -40,7 +41,14 @@ impl Drop for Server {
 
 fn start(dir: &Path) -> (Server, String) {
     let mut child = support::bindery(dir)
-        .args(["serve", "book", "-o", "out/book.epub", "--no-cache"])
+        .args([
+            "serve",
+            "book",
+            "-o",
+            "out/book.epub",
+            "--cache-dir",
+            "cache",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -67,10 +75,8 @@ fn the_preview_shows_the_book_switches_devices_and_follows_edits() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("book")).unwrap();
     std::fs::create_dir_all(dir.path().join("out")).unwrap();
-    let essay = dir.path().join("book/essay.md");
-    std::fs::write(&essay, ESSAY).unwrap();
+    let essay = sample_book(dir.path());
     let (_server, url) = start(dir.path());
 
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-screenshots");
@@ -80,6 +86,7 @@ fn the_preview_shows_the_book_switches_devices_and_follows_edits() {
         .arg(&url)
         .arg(&essay)
         .arg(&shots)
+        .args([FIRST_WORDS, FIRST_WORDS])
         .current_dir(support::tools_folder().join("render"))
         .output()
         .expect("run serve-check.mjs");
@@ -97,11 +104,34 @@ fn the_preview_shows_the_book_switches_devices_and_follows_edits() {
     assert_eq!(first["opened"], true, "{report:#}");
     let text = first["text"].as_str().unwrap_or_default();
     assert!(
-        text.contains("The Harbour") && text.contains("first light"),
+        text.contains(FIRST_WORDS),
         "the first chapter is on screen: {text:?}"
     );
 
-    let eink = &steps["eink"];
+    // Each frame has its size (CSS pixels: the screens at their usual device-pixel ratios);
+    // only e-ink is grey.
+    for (device, size) in [
+        ("phone", (390, 844)),
+        ("colour", (632, 840)),
+        ("tablet", (820, 1180)),
+    ] {
+        let frame = &steps["devices"][device];
+        assert_eq!(frame["device"], device, "{report:#}");
+        assert_eq!(
+            (frame["width"].as_u64(), frame["height"].as_u64()),
+            (Some(size.0), Some(size.1)),
+            "{device}: {frame}"
+        );
+        assert!(
+            !frame["filter"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("grayscale"),
+            "{device} is in colour: {frame}"
+        );
+        assert_eq!(frame["bookShown"], true, "{device}: {frame}");
+    }
+    let eink = &steps["devices"]["eink"];
     assert_eq!(eink["device"], "eink");
     assert_eq!(
         (eink["width"].as_u64(), eink["height"].as_u64()),

@@ -1,13 +1,14 @@
 // Drives `bindery serve`'s reader page in headless Chromium the way an author uses it, and
 // reports what it saw as JSON on stdout:
 //
-//   node serve-check.mjs <preview-url> <essay.md> <screenshot-folder>
+//   node serve-check.mjs <preview-url> <essay.md> <screenshot-folder> <first-text> <edit-text>
 //
-// 1. the page loads and shows the first chapter in epub.js;
-// 2. the device menu switches the screen (the 6" e-ink frame is grey and 536 × 724 CSS px);
+// 1. the page loads and shows the first chapter in epub.js (the page holding <first-text>);
+// 2. the device menu switches the screen to each frame in turn, e-ink last (its size, its
+//    filter: the 6" e-ink frame is grey and 536 × 724 CSS px);
 // 3. the text-size button and night mode reach the book's own document;
-// 4. an edit to essay.md (a marker replacing `REPLACE-ME`) is built and shown without a
-//    reload of the page, and how long that took from the save;
+// 4. an edit to essay.md (a marker replacing <edit-text>, which must be on the first page)
+//    is built and shown without a reload of the page, and how long that took from the save;
 // 5. a broken front matter shows its errors in the page while the last good book stays.
 //
 // Judging is the caller's job (tests/serve.rs); this script measures and never throws past
@@ -17,7 +18,7 @@ import { readFile, writeFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import puppeteer from "puppeteer-core";
 
-const [url, essay, shots] = process.argv.slice(2);
+const [url, essay, shots, firstText, editText] = process.argv.slice(2);
 const CHROMIUM_FLAGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -56,7 +57,7 @@ try {
     Array.from(document.querySelectorAll("#viewer iframe")).some((f) => f.contentDocument && f.contentDocument.body && f.contentDocument.body.childElementCount > 0));
   let text = await page.evaluate(bookText);
   let presses = 0;
-  while (opened && !text.includes("The Harbour") && presses < 6) {
+  while (opened && !text.includes(firstText) && presses < 10) {
     await page.click("#next");
     presses += 1;
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -65,21 +66,24 @@ try {
   result.steps.firstChapter = { opened, presses, text };
   await page.screenshot({ path: path.join(shots, "1-phone.png") });
 
-  // 2. Device frames.
-  const loadsBefore = await page.evaluate(() => window.preview.loads);
-  await page.select("#device-choice", "eink");
-  await waitFor(page, (before) => window.preview.loads > before, loadsBefore);
-  result.steps.eink = await page.evaluate(() => {
-    const screen = document.getElementById("screen");
-    return {
-      device: window.preview.device,
-      width: screen.clientWidth,
-      height: screen.clientHeight,
-      filter: getComputedStyle(screen).filter,
-      bookShown: Array.from(document.querySelectorAll("#viewer iframe")).length > 0,
-    };
-  });
-  await page.screenshot({ path: path.join(shots, "2-eink.png") });
+  // 2. Device frames, each in turn; e-ink last, so the later steps run in it.
+  result.steps.devices = {};
+  for (const device of ["colour", "tablet", "phone", "eink"]) {
+    const loadsBefore = await page.evaluate(() => window.preview.loads);
+    await page.select("#device-choice", device);
+    await waitFor(page, (before) => window.preview.loads > before, loadsBefore);
+    result.steps.devices[device] = await page.evaluate(() => {
+      const screen = document.getElementById("screen");
+      return {
+        device: window.preview.device,
+        width: screen.clientWidth,
+        height: screen.clientHeight,
+        filter: getComputedStyle(screen).filter,
+        bookShown: Array.from(document.querySelectorAll("#viewer iframe")).length > 0,
+      };
+    });
+    await page.screenshot({ path: path.join(shots, `2-${device}.png`) });
+  }
 
   // 3. Text size and night mode reach the book's document.
   await page.click("#larger");
@@ -102,7 +106,7 @@ try {
   const original = await readFile(essay, "utf8");
   const marker = "EDITED-" + Date.now();
   const saved = performance.now();
-  await writeFile(essay, original.replace("REPLACE-ME", marker));
+  await writeFile(essay, original.replace(editText, marker));
   const reloaded = await waitFor(page, ([before, text]) => window.preview.loadedBuild > before &&
     Array.from(document.querySelectorAll("#viewer iframe")).some((f) => f.contentDocument && f.contentDocument.body && f.contentDocument.body.textContent.includes(text)),
     [buildBefore, marker]);
