@@ -53,8 +53,10 @@ try {
 
   // 1. The book opens (at its cover, as a reader does), and the Next button pages to the
   // first chapter.
+  // A generous wait: the first build runs while the page loads, on a machine that may be busy.
   const opened = await waitFor(page, () => window.preview.loadedBuild >= 1 &&
-    Array.from(document.querySelectorAll("#viewer iframe")).some((f) => f.contentDocument && f.contentDocument.body && f.contentDocument.body.childElementCount > 0));
+    Array.from(document.querySelectorAll("#viewer iframe")).some((f) => f.contentDocument && f.contentDocument.body && f.contentDocument.body.childElementCount > 0),
+    undefined, 60000);
   let text = await page.evaluate(bookText);
   let presses = 0;
   while (opened && !text.includes(firstText) && presses < 10) {
