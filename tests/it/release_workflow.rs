@@ -164,6 +164,10 @@ fn bash(
 /// the other, on the image cache the first left (as `actions/cache` restores it).
 #[test]
 fn the_workflow_steps_build_and_check_a_book() {
+    // The workflow's optional step installs epubcheck and `--validate` runs it on Java.
+    if crate::support::java().is_none() {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path();
     let runner_temp = tempfile::tempdir().unwrap();

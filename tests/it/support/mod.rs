@@ -167,6 +167,17 @@ fn python_answer(script: &str) -> Option<String> {
     (!answer.is_empty()).then_some(answer)
 }
 
+/// A Java runtime on PATH (epubcheck's, when a step installs epubcheck itself); `None`, after
+/// saying so, when there is none here.
+pub fn java() -> Option<PathBuf> {
+    find_on_path("java").or_else(|| {
+        missing(
+            "Java",
+            "`apt-get install default-jre-headless` (epubcheck runs on it)",
+        )
+    })
+}
+
 pub fn find_on_path(program: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|folder| folder.join(program))
