@@ -130,7 +130,7 @@ pub fn transform_within(
             // own frames, rebuilt without metadata, when that is smaller than the GIF bindery
             // made (a 208 kB animated WebP became an 878 kB GIF; a GIF grew by a quarter).
             let copy = if canvas == (width, height) {
-                animation_copy(&prepared.for_decoding)?.filter(|copy| copy.1.len() <= bytes.len())
+                animation_copy(&prepared.for_decoding).filter(|copy| copy.1.len() <= bytes.len())
             } else {
                 None
             };
@@ -287,16 +287,18 @@ fn copy_candidate(source: &[u8], format: SourceFormat) -> Result<Option<Vec<u8>>
 
 /// An animation's own frames without its metadata, in a format readers animate: a GIF as its
 /// LZW data, an animated WebP as its frame chunks. An APNG is not copied: readers that do not
-/// animate PNG show its default image, which need not be a frame of the animation.
-fn animation_copy(source: &[u8]) -> Result<Option<(OutputFormat, Vec<u8>)>, TransformError> {
-    Ok(match decode::sniff(source)? {
-        SourceFormat::Gif => Some((OutputFormat::Gif, strip::rebuild_gif(source)?)),
+/// animate PNG show its default image, which need not be a frame of the animation. A file
+/// that decoded but cannot be rebuilt (a GIF frame with no palette at all, say) is not
+/// copied either: the GIF bindery made from its pixels stands.
+fn animation_copy(source: &[u8]) -> Option<(OutputFormat, Vec<u8>)> {
+    match decode::sniff(source).ok()? {
+        SourceFormat::Gif => Some((OutputFormat::Gif, strip::rebuild_gif(source).ok()?)),
         SourceFormat::WebP => Some((
             OutputFormat::WebP,
-            strip::rebuild_webp(source, Keep::Output)?.bytes,
+            strip::rebuild_webp(source, Keep::Output).ok()?.bytes,
         )),
         _ => None,
-    })
+    }
 }
 
 /// `<first 80 bits of blake3, hex>.<ext>`: stable across builds, distinct for distinct bytes.
