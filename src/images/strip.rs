@@ -515,7 +515,12 @@ pub fn rebuild_gif(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
     {
         let mut encoder =
             gif::Encoder::new(&mut out, width, height, &global_palette).map_err(|_| DAMAGED)?;
-        encoder.set_repeat(repeat).map_err(|_| DAMAGED)?;
+        // The decoder reports a GIF without a loop block as `Finite(0)`; writing that back
+        // would be a NETSCAPE block of count 0, which means "forever": a GIF that plays once
+        // must stay one.
+        if repeat != gif::Repeat::Finite(0) {
+            encoder.set_repeat(repeat).map_err(|_| DAMAGED)?;
+        }
         while let Some(frame) = decoder.read_next_frame().map_err(|_| DAMAGED)? {
             encoder
                 .write_lzw_pre_encoded_frame(frame)
@@ -528,6 +533,28 @@ pub fn rebuild_gif(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The real animated GIF of `tests/photos` (it loops forever), and the same file with its
+    /// NETSCAPE loop block cut out (it plays once).
+    fn looping_and_play_once_gifs() -> (Vec<u8>, Vec<u8>) {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/photos/animated.gif");
+        let looping = std::fs::read(path).unwrap();
+        let at = looping
+            .windows(11)
+            .position(|w| w == b"NETSCAPE2.0")
+            .unwrap()
+            - 3;
+        let once = [&looping[..at], &looping[at + 19..]].concat();
+        (looping, once)
+    }
+
+    #[test]
+    fn a_rebuilt_gif_keeps_whether_it_loops() {
+        let (looping, once) = looping_and_play_once_gifs();
+        let has_loop_block = |gif: &[u8]| gif.windows(11).any(|w| w == b"NETSCAPE2.0");
+        assert!(has_loop_block(&rebuild_gif(&looping).unwrap()));
+        assert!(!has_loop_block(&rebuild_gif(&once).unwrap()));
+    }
 
     fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
         let mut bytes = vec![0xFF, marker];
