@@ -303,8 +303,14 @@ fn heif_an_avif_image_builds() {
 }
 
 fn build_with(name: &str, scratch: &Path, settings: &PipelineSettings) -> ProcessedImage {
+    build_file(photo(name), scratch, settings)
+}
+
+/// The pipeline's result for the image at `source`, its output written under `scratch`.
+fn build_file(source: PathBuf, scratch: &Path, settings: &PipelineSettings) -> ProcessedImage {
+    let name = source.display().to_string();
     let job = ImageJob {
-        source: photo(name),
+        source,
         purpose: Purpose::Figure,
     };
     let mut results =
@@ -383,16 +389,7 @@ fn an_animated_gif_that_fits_keeps_its_frames_and_loses_its_metadata() {
     let source = scratch.path().join("tagged.gif");
     let marker = "GPS 52.3676 N 4.9041 E";
     fs::write(&source, gif_with_metadata(marker)).unwrap();
-    let job = ImageJob {
-        source: source.clone(),
-        purpose: Purpose::Figure,
-    };
-    let work = scratch.path().join("work");
-    fs::create_dir(&work).unwrap();
-    let result = process(&[job], &PipelineSettings::default(), &work)
-        .unwrap()
-        .pop()
-        .unwrap();
+    let result = build_file(source, scratch.path(), &PipelineSettings::default());
     assert_eq!(result.media_type, "image/gif");
     assert_eq!((result.width, result.height), (320, 240));
     let bytes = fs::read(&result.path).unwrap();
@@ -510,14 +507,7 @@ fn an_animation_over_the_size_budget_is_its_first_frame_with_a_warning() {
         encoder.set_repeat(Repeat::Infinite).unwrap();
         encoder.encode_frames(frames).unwrap();
     }
-    let job = ImageJob {
-        source: source.clone(),
-        purpose: Purpose::Figure,
-    };
-    let work = scratch.path().join("work");
-    fs::create_dir(&work).unwrap();
-    let mut results = process(&[job], &PipelineSettings::default(), &work).unwrap();
-    let result = results.pop().unwrap();
+    let result = build_file(source, scratch.path(), &PipelineSettings::default());
     assert_ne!(result.media_type, "image/gif");
     assert_eq!((result.width, result.height), (400, 300));
     let warning = result

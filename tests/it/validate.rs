@@ -30,6 +30,16 @@ fn book_of(dir: &Path, essay: &str) {
     std::fs::write(dir.join("book/essay.md"), essay).unwrap();
 }
 
+/// `bindery build book` into `out/book.epub` with `validate` (`--validate`, `--validate=ace` …)
+/// and a JSON report on stdout.
+fn validated_build(dir: &Path, validate: &str) -> std::process::Command {
+    let mut command = support::bindery(dir);
+    command
+        .args(["build", "book", "-o", "out/book.epub", "--no-cache"])
+        .args([validate, "--report", "json"]);
+    command
+}
+
 /// `PATH` with Ace's `ace-cli` folder first: the way `--validate=ace` finds an installed Ace.
 fn path_with_ace(ace: &Path) -> std::ffi::OsString {
     let folder = ace.parent().expect("ace-cli's folder").to_path_buf();
@@ -49,9 +59,7 @@ fn a_good_book_passes_epubcheck_and_ace() {
     };
     let dir = tempfile::tempdir().unwrap();
     book(dir.path());
-    let output = support::bindery(dir.path())
-        .args(["build", "book", "-o", "out/book.epub", "--no-cache"])
-        .args(["--validate=all", "--report", "json"])
+    let output = validated_build(dir.path(), "--validate=all")
         .env("EPUBCHECK_JAR", &jar)
         .env_remove("ACE_CLI")
         .env("PATH", path_with_ace(&ace))
@@ -79,9 +87,7 @@ fn aces_serious_finding_fails_the_build_and_keeps_the_epub() {
         "Boats come in. <a href=\"#harbour\"></a>\n\n<table><tr><th></th><td>tide</td></tr></table>\n",
     );
     book_of(dir.path(), &essay);
-    let output = support::bindery(dir.path())
-        .args(["build", "book", "-o", "out/book.epub", "--no-cache"])
-        .args(["--validate=ace", "--report", "json"])
+    let output = validated_build(dir.path(), "--validate=ace")
         .env("ACE_CLI", &ace)
         .env("PUPPETEER_EXECUTABLE_PATH", chromium)
         .output()
@@ -108,9 +114,7 @@ fn a_good_book_passes_epubcheck_and_the_report_says_so() {
     };
     let dir = tempfile::tempdir().unwrap();
     book(dir.path());
-    let output = support::bindery(dir.path())
-        .args(["build", "book", "-o", "out/book.epub", "--no-cache"])
-        .args(["--validate", "--report", "json"])
+    let output = validated_build(dir.path(), "--validate")
         .env("EPUBCHECK_JAR", &jar)
         .output()
         .unwrap();
