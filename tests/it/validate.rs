@@ -40,6 +40,16 @@ fn validated_build(dir: &Path, validate: &str) -> std::process::Command {
     command
 }
 
+/// The build succeeded and its JSON report has no errors and no warnings, the validators' included.
+fn assert_passed_clean(output: &std::process::Output) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["success"], true);
+    assert_eq!(report["errors"], serde_json::json!([]));
+    assert_eq!(report["warnings"], serde_json::json!([]), "{report:#}");
+}
+
 /// `PATH` with Ace's `ace-cli` folder first: the way `--validate=ace` finds an installed Ace.
 fn path_with_ace(ace: &Path) -> std::ffi::OsString {
     let folder = ace.parent().expect("ace-cli's folder").to_path_buf();
@@ -66,11 +76,7 @@ fn a_good_book_passes_epubcheck_and_ace() {
         .env("PUPPETEER_EXECUTABLE_PATH", chromium)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["success"], true);
-    assert_eq!(report["warnings"], serde_json::json!([]), "{report:#}");
+    assert_passed_clean(&output);
 }
 
 /// A book bindery builds but Ace rejects (raw HTML: a link with no text, a header cell with
@@ -118,12 +124,7 @@ fn a_good_book_passes_epubcheck_and_the_report_says_so() {
         .env("EPUBCHECK_JAR", &jar)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(report["success"], true);
-    assert_eq!(report["errors"], serde_json::json!([]));
-    assert_eq!(report["warnings"], serde_json::json!([]), "{report:#}");
+    assert_passed_clean(&output);
 }
 
 #[test]
