@@ -111,7 +111,7 @@ impl PipelineSettings {
 }
 
 /// One image after the pipeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProcessedImage {
     pub source: PathBuf,
     /// `<hash of the output bytes>.jpg|png|svg`: stable across builds, distinct for distinct

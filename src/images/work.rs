@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use image::metadata::Orientation;
@@ -94,19 +94,7 @@ pub fn transform_within(
 ) -> Result<Transformed, TransformError> {
     let started = Instant::now();
     if decode::sniff(source) == Err(DecodeError::Svg) {
-        let clean = svg::sanitize(source)?;
-        return Ok(Transformed {
-            format: OutputFormat::Svg,
-            bytes: clean.bytes,
-            width: clean.width,
-            height: clean.height,
-            copied: false,
-            timings: StageTimes {
-                encode: started.elapsed(),
-                ..StageTimes::default()
-            },
-            warning: None,
-        });
+        return transform_svg(source, started);
     }
     // The rebuilt copy (ICC profile capped, text chunks dropped) and the memory budget come
     // first: animations are decoded from that copy too, never from the file as it came.
@@ -126,102 +114,192 @@ pub fn transform_within(
             canvas,
             ..
         } => {
-            // Never bigger (issue 11): an animation that needed no resizing goes in as its
-            // own frames, rebuilt without metadata, when that is smaller than the GIF bindery
-            // made (a 208 kB animated WebP became an 878 kB GIF; a GIF grew by a quarter).
-            let copy = if canvas == (width, height) {
-                animation_copy(&prepared.for_decoding).filter(|copy| copy.1.len() <= bytes.len())
-            } else {
-                None
-            };
-            let copied = copy.is_some();
-            let (format, bytes) = copy.unwrap_or((OutputFormat::Gif, bytes));
-            return Ok(Transformed {
-                format,
-                bytes,
-                width,
-                height,
-                copied,
-                timings: StageTimes {
-                    encode: started.elapsed(),
-                    ..StageTimes::default()
-                },
-                warning: None,
-            });
+            let gif = (bytes, (width, height), canvas);
+            return Ok(transform_animated(&prepared.for_decoding, gif, started));
         }
         animation::Outcome::Flattened { reason } => Some(animation::flattened_warning(&reason)),
         animation::Outcome::Still => None,
     };
-    let decoded = decode::decode(&prepared.for_decoding, fit_box)?;
-    drop(prepared.for_decoding);
-    let decoded_at = Instant::now();
-
-    let source_has_color = decoded.image.color().has_color();
-    let mut image = decoded.image;
-    orient::apply(&mut image, decoded.orientation);
-    let image = encode::normalize(image, grayscale);
-    let upright = if orient::swaps_axes(decoded.orientation) {
-        (decoded.stored_size.1, decoded.stored_size.0)
-    } else {
-        decoded.stored_size
-    };
-    let size = resize::fit(upright, fit_box);
-    let palette = if size == upright {
-        None
-    } else {
-        encode::source_palette(&image, decoded.format)
-    };
-    let image = resize::resize(image, size)?;
-    let resized_at = Instant::now();
-
-    // Scaled down, a truecolour PNG may grow past its source: the quantised palette is one
-    // more candidate then (issue 11, never bigger).
-    let encode_at_size = if size == upright {
-        encode::encode_scaled
-    } else {
-        encode::encode_scaled_down
-    };
-    let encoded = encode_at_size(
-        &image,
-        decoded.icc_profile.as_deref(),
+    let still = Still {
+        source,
+        fit_box,
         quality,
-        decoded.format,
-        palette.as_deref(),
-    )?;
-    drop(image);
-    // Never bigger (issue 11): an image that needs no change at all may go in as its own
-    // image data, rebuilt without metadata, when that is not larger than what bindery makes.
-    let unchanged = size == decoded.stored_size
-        && decoded.orientation == Orientation::NoTransforms
-        && decoded.colour != ColourOutcome::Converted
-        && !(grayscale && source_has_color);
-    let copy = if unchanged {
-        copy_candidate(source, decoded.format)?.filter(|copy| copy.len() <= encoded.bytes.len())
+        grayscale,
+        started,
+    };
+    let mut transformed = still.transform(prepared.for_decoding)?;
+    transformed.warning = warning;
+    Ok(transformed)
+}
+
+/// An SVG is sanitised, not decoded: it scales by itself.
+fn transform_svg(source: &[u8], started: Instant) -> Result<Transformed, TransformError> {
+    let clean = svg::sanitize(source)?;
+    Ok(Transformed {
+        format: OutputFormat::Svg,
+        bytes: clean.bytes,
+        width: clean.width,
+        height: clean.height,
+        copied: false,
+        timings: StageTimes {
+            encode: started.elapsed(),
+            ..StageTimes::default()
+        },
+        warning: None,
+    })
+}
+
+/// The GIF bindery made of an animation (`bytes`, its `size`, the source's `canvas`), or
+/// the animation's own frames when it needed no resizing and they are not larger.
+fn transform_animated(
+    for_decoding: &[u8],
+    (bytes, size, canvas): (Vec<u8>, (u32, u32), (u32, u32)),
+    started: Instant,
+) -> Transformed {
+    // Never bigger (issue 11): an animation that needed no resizing goes in as its own
+    // frames, rebuilt without metadata, when that is smaller than the GIF bindery made (a
+    // 208 kB animated WebP became an 878 kB GIF; a GIF grew by a quarter).
+    let copy = if canvas == size {
+        animation_copy(for_decoding).filter(|copy| copy.1.len() <= bytes.len())
     } else {
         None
     };
     let copied = copy.is_some();
-    let (format, bytes) = match (copy, decoded.format) {
-        (Some(copy), SourceFormat::Png) => (OutputFormat::Png, copy),
-        (Some(copy), SourceFormat::WebP) => (OutputFormat::WebP, copy),
-        (Some(copy), _) => (OutputFormat::Jpeg, copy),
-        (None, _) => (encoded.format, encoded.bytes),
-    };
-    let encoded_at = Instant::now();
-
-    Ok(Transformed {
+    let (format, bytes) = copy.unwrap_or((OutputFormat::Gif, bytes));
+    Transformed {
         format,
         bytes,
         width: size.0,
         height: size.1,
         copied,
         timings: StageTimes {
-            decode: decoded_at - started,
-            resize: resized_at - decoded_at,
-            encode: encoded_at - resized_at,
+            encode: started.elapsed(),
+            ..StageTimes::default()
         },
-        warning,
-    })
+        warning: None,
+    }
+}
+
+/// A still image's settings, from its source to its encoded bytes.
+struct Still<'a> {
+    /// The file as it came: the copy candidate is rebuilt from it.
+    source: &'a [u8],
+    fit_box: (u32, u32),
+    quality: JpegQuality,
+    grayscale: bool,
+    started: Instant,
+}
+
+/// A decoded image oriented, normalised and fitted into its box, with what the encoder and
+/// the copy decision need to know about its source.
+struct Fitted {
+    image: image::DynamicImage,
+    size: (u32, u32),
+    /// Scaled to another size than the upright source's.
+    resized: bool,
+    /// The source's palette, when a scaled-down PNG or GIF may quantise back to it.
+    palette: Option<Vec<[u8; 4]>>,
+    /// Nothing about the pixels changed: not resized, rotated, converted or made grey.
+    unchanged: bool,
+    icc_profile: Option<Vec<u8>>,
+    format: SourceFormat,
+}
+
+impl Still<'_> {
+    fn transform(&self, for_decoding: Cow<'_, [u8]>) -> Result<Transformed, TransformError> {
+        let decoded = decode::decode(&for_decoding, self.fit_box)?;
+        drop(for_decoding);
+        let decoded_at = Instant::now();
+        let fitted = self.fit(decoded)?;
+        let resized_at = Instant::now();
+        let size = fitted.size;
+        let (format, bytes, copied) = self.encode_or_copy(fitted)?;
+        let encoded_at = Instant::now();
+        Ok(Transformed {
+            format,
+            bytes,
+            width: size.0,
+            height: size.1,
+            copied,
+            timings: StageTimes {
+                decode: decoded_at - self.started,
+                resize: resized_at - decoded_at,
+                encode: encoded_at - resized_at,
+            },
+            warning: None,
+        })
+    }
+
+    fn fit(&self, decoded: decode::Decoded) -> Result<Fitted, TransformError> {
+        let source_has_color = decoded.image.color().has_color();
+        let mut image = decoded.image;
+        orient::apply(&mut image, decoded.orientation);
+        let image = encode::normalize(image, self.grayscale);
+        let upright = if orient::swaps_axes(decoded.orientation) {
+            (decoded.stored_size.1, decoded.stored_size.0)
+        } else {
+            decoded.stored_size
+        };
+        let size = resize::fit(upright, self.fit_box);
+        let resized = size != upright;
+        let palette = if !resized {
+            None
+        } else {
+            encode::source_palette(&image, decoded.format)
+        };
+        let unchanged = size == decoded.stored_size
+            && decoded.orientation == Orientation::NoTransforms
+            && decoded.colour != ColourOutcome::Converted
+            && !(self.grayscale && source_has_color);
+        Ok(Fitted {
+            image: resize::resize(image, size)?,
+            size,
+            resized,
+            palette,
+            unchanged,
+            icc_profile: decoded.icc_profile,
+            format: decoded.format,
+        })
+    }
+
+    /// Bindery's encoding of the fitted image, or the source's own image data when nothing
+    /// changed and that is not larger. Returns the format, the bytes, and whether they are
+    /// the copy.
+    fn encode_or_copy(
+        &self,
+        fitted: Fitted,
+    ) -> Result<(OutputFormat, Vec<u8>, bool), TransformError> {
+        // Scaled down, a truecolour PNG may grow past its source: the quantised palette is
+        // one more candidate then (issue 11, never bigger).
+        let encode_at_size = if fitted.resized {
+            encode::encode_scaled_down
+        } else {
+            encode::encode_scaled
+        };
+        let encoded = encode_at_size(
+            &fitted.image,
+            fitted.icc_profile.as_deref(),
+            self.quality,
+            fitted.format,
+            fitted.palette.as_deref(),
+        )?;
+        drop(fitted.image);
+        // Never bigger (issue 11): an image that needs no change at all may go in as its own
+        // image data, rebuilt without metadata, when that is not larger than what bindery
+        // makes.
+        let copy = if fitted.unchanged {
+            copy_candidate(self.source, fitted.format)?
+                .filter(|copy| copy.len() <= encoded.bytes.len())
+        } else {
+            None
+        };
+        Ok(match (copy, fitted.format) {
+            (Some(copy), SourceFormat::Png) => (OutputFormat::Png, copy, true),
+            (Some(copy), SourceFormat::WebP) => (OutputFormat::WebP, copy, true),
+            (Some(copy), _) => (OutputFormat::Jpeg, copy, true),
+            (None, _) => (encoded.format, encoded.bytes, false),
+        })
+    }
 }
 
 /// A source made ready for its decoder.
@@ -315,38 +393,33 @@ pub(super) fn process_one(
 ) -> Result<ProcessedImage, Diagnostic> {
     let path = &planned.job.source;
     let source = read_source(path)?;
-    let bytes_in = source.len() as u64;
     // Read from the source, not the output: the pipeline strips these blocks.
-    let embedded_caption = super::embedded::caption(&source);
-    let embedded_credit = super::embedded::credit(&source);
+    let mut processed = ProcessedImage {
+        source: path.clone(),
+        bytes_in: source.len() as u64,
+        embedded_caption: super::embedded::caption(&source),
+        embedded_credit: super::embedded::credit(&source),
+        ..ProcessedImage::default()
+    };
     let fit_box = settings.fit_box(planned.job.purpose);
     let key = cache::key(&source, fit_box, settings);
 
-    let mut cache_note = None;
     if let Some(cache_dir) = &settings.cache_dir {
         match cache::lookup(cache_dir, &key) {
             cache::Lookup::Hit(entry) => {
-                let pinned = cache::pin(&entry.path, &entry.bytes, scratch, &entry.file_name)
+                processed.path = cache::pin(&entry.path, &entry.bytes, scratch, &entry.file_name)
                     .map_err(|error| write_diagnostic(path, scratch, &error, false))?;
-                return Ok(ProcessedImage {
-                    source: path.clone(),
-                    file_name: entry.file_name,
-                    media_type: entry.format.media_type(),
-                    path: pinned,
-                    width: entry.width,
-                    height: entry.height,
-                    bytes_in,
-                    bytes_out: entry.len,
-                    embedded_caption: embedded_caption.clone(),
-                    embedded_credit: embedded_credit.clone(),
-                    cache_hit: true,
-                    cache_note: None,
-                    warning: None,
-                });
+                processed.file_name = entry.file_name;
+                processed.media_type = entry.format.media_type();
+                (processed.width, processed.height) = (entry.width, entry.height);
+                processed.bytes_out = entry.len;
+                processed.cache_hit = true;
+                return Ok(processed);
             }
             cache::Lookup::Miss => {}
             cache::Lookup::Damaged(why) => {
-                cache_note = Some(format!("the cached result was not used: {why}; rebuilt"));
+                processed.cache_note =
+                    Some(format!("the cached result was not used: {why}; rebuilt"));
             }
         }
     }
@@ -362,48 +435,47 @@ pub(super) fn process_one(
     .map_err(|error| transform_diagnostic(path, &error))?;
     drop(source);
     let file_name = output_file_name(&transformed.bytes, transformed.format);
-    let size = (transformed.width, transformed.height);
+    processed.path = write_output(settings, &key, &transformed, path, scratch, &file_name)?;
+    processed.file_name = file_name;
+    processed.media_type = transformed.format.media_type();
+    (processed.width, processed.height) = (transformed.width, transformed.height);
+    processed.bytes_out = transformed.bytes.len() as u64;
+    processed.warning = transformed.warning;
+    Ok(processed)
+}
+
+/// Puts a transformed image where the zip will stream it from: into the cache and pinned
+/// in `scratch`, or straight into `scratch` without a cache. Returns that path.
+fn write_output(
+    settings: &PipelineSettings,
+    key: &str,
+    transformed: &Transformed,
+    source: &Path,
+    scratch: &Path,
+    file_name: &str,
+) -> Result<PathBuf, Diagnostic> {
     // An image with a warning is not cached, so the warning comes back on every build.
     let cache_dir = settings
         .cache_dir
         .as_ref()
         .filter(|_| transformed.warning.is_none());
-    let output_path = match cache_dir {
+    let bytes = &transformed.bytes;
+    match cache_dir {
         Some(cache_dir) => {
-            let object = cache::store(
-                cache_dir,
-                &key,
-                transformed.format,
-                &transformed.bytes,
-                size,
-            )
-            .map_err(|(at, error)| write_diagnostic(path, &at, &error, true))?;
-            cache::pin(&object, &transformed.bytes, scratch, &file_name)
-                .map_err(|error| write_diagnostic(path, scratch, &error, false))?
+            let size = (transformed.width, transformed.height);
+            let object = cache::store(cache_dir, key, transformed.format, bytes, size)
+                .map_err(|(at, error)| write_diagnostic(source, &at, &error, true))?;
+            cache::pin(&object, bytes, scratch, file_name)
+                .map_err(|error| write_diagnostic(source, scratch, &error, false))
         }
         None => {
-            let at = scratch.join(&file_name);
+            let at = scratch.join(file_name);
             fs::create_dir_all(scratch)
-                .and_then(|()| cache::write_file_atomically(&at, &transformed.bytes))
-                .map_err(|error| write_diagnostic(path, &at, &error, false))?;
-            at
+                .and_then(|()| cache::write_file_atomically(&at, bytes))
+                .map_err(|error| write_diagnostic(source, &at, &error, false))?;
+            Ok(at)
         }
-    };
-    Ok(ProcessedImage {
-        source: path.clone(),
-        file_name,
-        media_type: transformed.format.media_type(),
-        path: output_path,
-        width: transformed.width,
-        height: transformed.height,
-        bytes_in,
-        bytes_out: transformed.bytes.len() as u64,
-        embedded_caption,
-        embedded_credit,
-        cache_hit: false,
-        cache_note,
-        warning: transformed.warning,
-    })
+    }
 }
 
 /// Reads and decodes one image as [`process_one`] would, and keeps nothing: `bindery check`.

@@ -310,6 +310,33 @@ fn file_stem(src: &str) -> &str {
     }
 }
 
+/// A link's start tag, with `mailto:` for an autolinked address and the origin marker.
+fn link_start(link_type: LinkType, dest_url: &str, title: &str, origin: usize) -> String {
+    let mut html = String::from("<a href=\"");
+    if link_type == LinkType::Email {
+        html.push_str("mailto:");
+    }
+    let _ = escape_href(&mut html, dest_url);
+    html.push('"');
+    if !title.is_empty() {
+        html.push_str(" title=\"");
+        escape_into(&mut html, title);
+        html.push('"');
+    }
+    let _ = write!(html, " data-bindery-origin=\"{origin}\">");
+    html
+}
+
+/// A task list's box, as a symbol with a name screen readers say.
+fn task_marker(done: bool) -> String {
+    let (mark, label) = if done {
+        ("\u{2611}", "done")
+    } else {
+        ("\u{2610}", "not done")
+    };
+    format!("<span class=\"task\" role=\"img\" aria-label=\"{label}\">{mark}</span> ")
+}
+
 struct EventRewriter<'e, 'a> {
     events: &'e [(Event<'a>, Range<usize>)],
     /// The text the events were parsed from (their ranges point into it).
@@ -380,30 +407,7 @@ impl<'a> EventRewriter<'_, 'a> {
             }
             Event::Start(Tag::Heading {
                 level, id, classes, ..
-            }) => {
-                let (text, _) = self.plain_text_until_end(index);
-                let wanted = match id {
-                    Some(id) => id.to_string(),
-                    None => slugify(&text),
-                };
-                let id = self.heading_ids.unique(&wanted);
-                let mut html = format!("<{level} id=\"");
-                escape_into(&mut html, &id);
-                html.push('"');
-                let github = self.github_slugs.slug(&text);
-                if github != id && !github.is_empty() {
-                    let _ = write!(html, " {}=\"", documents::ALIAS_ATTRIBUTE);
-                    escape_into(&mut html, &github);
-                    html.push('"');
-                }
-                if !classes.is_empty() {
-                    html.push_str(" class=\"");
-                    escape_into(&mut html, &classes.join(" "));
-                    html.push('"');
-                }
-                let _ = write!(html, " data-bindery-origin=\"{}\">", self.origin(range));
-                self.emit(Event::Html(CowStr::from(html)));
-            }
+            }) => self.heading_start(index, *level, id.as_deref(), classes),
             Event::End(TagEnd::Heading(level)) => {
                 self.emit(Event::Html(CowStr::from(format!("</{level}>\n"))));
             }
@@ -413,18 +417,7 @@ impl<'a> EventRewriter<'_, 'a> {
                 title,
                 ..
             }) => {
-                let mut html = String::from("<a href=\"");
-                if *link_type == LinkType::Email {
-                    html.push_str("mailto:");
-                }
-                let _ = escape_href(&mut html, dest_url);
-                html.push('"');
-                if !title.is_empty() {
-                    html.push_str(" title=\"");
-                    escape_into(&mut html, title);
-                    html.push('"');
-                }
-                let _ = write!(html, " data-bindery-origin=\"{}\">", self.origin(range));
+                let html = link_start(*link_type, dest_url, title, self.origin(range));
                 self.emit_html(html);
             }
             Event::End(TagEnd::Link) => self.emit_html("</a>".to_string()),
@@ -447,16 +440,7 @@ impl<'a> EventRewriter<'_, 'a> {
             }
             Event::InlineMath(tex) => self.math(tex, false, range),
             Event::DisplayMath(tex) => self.math(tex, true, range),
-            Event::TaskListMarker(done) => {
-                let (mark, label) = if *done {
-                    ("\u{2611}", "done")
-                } else {
-                    ("\u{2610}", "not done")
-                };
-                self.emit_html(format!(
-                    "<span class=\"task\" role=\"img\" aria-label=\"{label}\">{mark}</span> "
-                ));
-            }
+            Event::TaskListMarker(done) => self.emit_html(task_marker(*done)),
             Event::Html(html) | Event::InlineHtml(html) => {
                 let marked = mark_start_tags(html, self.origin(range));
                 match event {
@@ -467,6 +451,41 @@ impl<'a> EventRewriter<'_, 'a> {
             _ => self.emit(event.clone()),
         }
         index + 1
+    }
+
+    /// A heading's start tag: its unique id (the slug of its text unless given), the id
+    /// GitHub would give it as an alias for links written against GitHub's rendering, its
+    /// classes, and the origin marker.
+    fn heading_start(
+        &mut self,
+        index: usize,
+        level: pulldown_cmark::HeadingLevel,
+        id: Option<&str>,
+        classes: &[CowStr<'_>],
+    ) {
+        let (text, _) = self.plain_text_until_end(index);
+        let wanted = match id {
+            Some(id) => id.to_string(),
+            None => slugify(&text),
+        };
+        let id = self.heading_ids.unique(&wanted);
+        let mut html = format!("<{level} id=\"");
+        escape_into(&mut html, &id);
+        html.push('"');
+        let github = self.github_slugs.slug(&text);
+        if github != id && !github.is_empty() {
+            let _ = write!(html, " {}=\"", documents::ALIAS_ATTRIBUTE);
+            escape_into(&mut html, &github);
+            html.push('"');
+        }
+        if !classes.is_empty() {
+            html.push_str(" class=\"");
+            escape_into(&mut html, &classes.join(" "));
+            html.push('"');
+        }
+        let origin = self.origin(&self.events[index].1);
+        let _ = write!(html, " data-bindery-origin=\"{origin}\">");
+        self.emit(Event::Html(CowStr::from(html)));
     }
 
     /// A formula as MathML, or as its TeX verbatim (and a problem) when it cannot be converted.
