@@ -18,23 +18,10 @@ pub const FILE_NAME: &str = "endnotes.xhtml";
 /// has notes. `title` heads the new document.
 pub fn collect(documents: &mut Vec<Document>, title: &str) {
     // (document, old id) → new id, and the moved notes per document, in reading order.
-    let mut moved: HashMap<(String, String), String> = HashMap::new();
-    let mut groups: Vec<(String, String, Vec<Element>)> = Vec::new();
+    let mut moved: Moved = HashMap::new();
+    let mut groups: Vec<Group> = Vec::new();
     for document in documents.iter_mut() {
-        let mut notes: Vec<Element> = Vec::new();
-        document.nodes.retain_mut(|node| match node {
-            Node::Element(e) if is_footnote_section(e) => {
-                for child in std::mem::take(&mut e.children) {
-                    if let Node::Element(aside) = child
-                        && aside.name == "aside"
-                    {
-                        notes.push(aside);
-                    }
-                }
-                false
-            }
-            _ => true,
-        });
+        let mut notes = take_notes(document);
         if notes.is_empty() {
             continue;
         }
@@ -64,6 +51,41 @@ pub fn collect(documents: &mut Vec<Document>, title: &str) {
         });
     }
 
+    let section = notes_section(title, groups, &moved);
+    documents.push(Document {
+        file: last_file,
+        file_name: FILE_NAME.to_string(),
+        nodes: vec![section.into()],
+    });
+}
+
+/// (document, old id) → the note's id in the notes document.
+type Moved = HashMap<(String, String), String>;
+
+/// One chapter's notes: its file name, the heading they go under, the notes.
+type Group = (String, String, Vec<Element>);
+
+/// Takes the footnote sections out of `document` and returns their notes, in order.
+fn take_notes(document: &mut Document) -> Vec<Element> {
+    let mut notes: Vec<Element> = Vec::new();
+    document.nodes.retain_mut(|node| match node {
+        Node::Element(e) if is_footnote_section(e) => {
+            for child in std::mem::take(&mut e.children) {
+                if let Node::Element(aside) = child
+                    && aside.name == "aside"
+                {
+                    notes.push(aside);
+                }
+            }
+            false
+        }
+        _ => true,
+    });
+    notes
+}
+
+/// The notes document's one section: `title`, then each chapter's notes under its heading.
+fn notes_section(title: &str, groups: Vec<Group>, moved: &Moved) -> Element {
     let mut section = Element::new("section")
         .with_attr("epub:type", "endnotes")
         .with_attr("role", "doc-endnotes")
@@ -86,16 +108,12 @@ pub fn collect(documents: &mut Vec<Document>, title: &str) {
             // Inside a note, `#x` meant its own chapter; now it means that chapter's file.
             let mut note = [Node::Element(aside)];
             dom::for_each_element_mut(&mut note, &mut |a| {
-                retarget(a, &file_name, &moved, true);
+                retarget(a, &file_name, moved, true);
             });
             section.children.extend(note);
         }
     }
-    documents.push(Document {
-        file: last_file,
-        file_name: FILE_NAME.to_string(),
-        nodes: vec![section.into()],
-    });
+    section
 }
 
 fn is_footnote_section(element: &Element) -> bool {
@@ -107,12 +125,7 @@ fn is_footnote_section(element: &Element) -> bool {
 
 /// Points `a` at the note's new home when it led to a moved note; with `moved_from_here`,
 /// a link within the old document (`#x`) gets that document's name.
-fn retarget(
-    a: &mut Element,
-    here: &str,
-    moved: &HashMap<(String, String), String>,
-    moved_from_here: bool,
-) {
+fn retarget(a: &mut Element, here: &str, moved: &Moved, moved_from_here: bool) {
     if a.name != "a" {
         return;
     }

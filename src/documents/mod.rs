@@ -416,40 +416,7 @@ pub fn apply_images(
             else {
                 return;
             };
-            // A caption written in the Markdown wins; a credit alone is not a caption.
-            let has_caption = figcaption(element).is_some_and(|fc| !caption_parts(fc).0.is_empty());
-            let has_credit = figcaption(element).is_some_and(|fc| caption_parts(fc).2.is_some());
-            let caption = embedded_caption.filter(|_| !has_caption);
-            let credit = embedded_credit.filter(|_| !has_credit);
-            if caption.is_none() && credit.is_none() {
-                return;
-            }
-            if figcaption(element).is_none() {
-                element.children.push(Element::new("figcaption").into());
-            }
-            let Some(Node::Element(fc)) = element
-                .children
-                .iter_mut()
-                .find(|c| matches!(c, Node::Element(e) if e.name == "figcaption"))
-            else {
-                return;
-            };
-            if let Some(caption) = caption {
-                let separator = if fc.children.is_empty() { "" } else { " " };
-                fc.children
-                    .insert(0, Node::Text(format!("{caption}{separator}")));
-            }
-            if let Some(credit) = credit {
-                if !fc.children.is_empty() {
-                    fc.children.push(Node::Text(" ".into()));
-                }
-                fc.children.push(
-                    Element::new("small")
-                        .with_attr("class", "credit")
-                        .with_text(credit)
-                        .into(),
-                );
-            }
+            add_embedded_caption(element, embedded_caption, embedded_credit);
         });
         dom::replace_elements(&mut document.nodes, &mut |element| {
             if element.name != "img" {
@@ -475,6 +442,45 @@ pub fn apply_images(
                 }
             }
         });
+    }
+}
+
+/// Puts the photo's own caption at the start of the figure's caption and its credit at the
+/// end, each only when the Markdown did not give one: a caption written in the Markdown
+/// wins, and a credit alone is not a caption.
+fn add_embedded_caption(figure: &mut Element, caption: Option<String>, credit: Option<String>) {
+    let has_caption = figcaption(figure).is_some_and(|fc| !caption_parts(fc).0.is_empty());
+    let has_credit = figcaption(figure).is_some_and(|fc| caption_parts(fc).2.is_some());
+    let caption = caption.filter(|_| !has_caption);
+    let credit = credit.filter(|_| !has_credit);
+    if caption.is_none() && credit.is_none() {
+        return;
+    }
+    if figcaption(figure).is_none() {
+        figure.children.push(Element::new("figcaption").into());
+    }
+    let Some(Node::Element(fc)) = figure
+        .children
+        .iter_mut()
+        .find(|c| matches!(c, Node::Element(e) if e.name == "figcaption"))
+    else {
+        return;
+    };
+    if let Some(caption) = caption {
+        let separator = if fc.children.is_empty() { "" } else { " " };
+        fc.children
+            .insert(0, Node::Text(format!("{caption}{separator}")));
+    }
+    if let Some(credit) = credit {
+        if !fc.children.is_empty() {
+            fc.children.push(Node::Text(" ".into()));
+        }
+        fc.children.push(
+            Element::new("small")
+                .with_attr("class", "credit")
+                .with_text(credit)
+                .into(),
+        );
     }
 }
 

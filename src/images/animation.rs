@@ -111,33 +111,13 @@ pub fn transform(
                 size.0, size.1
             )));
         }
-        let delay = frame.delay();
-        let (left, top) = (frame.left(), frame.top());
-        let buffer = frame.into_buffer();
-        // Frames come composited onto the full canvas; anything else is resized as if it were.
-        let canvas = if (left, top) == (0, 0) && buffer.dimensions() == size {
-            buffer
-        } else {
-            let mut canvas = RgbaImage::new(size.0, size.1);
-            image::imageops::overlay(&mut canvas, &buffer, i64::from(left), i64::from(top));
-            canvas
-        };
-        let small = resize::resize(DynamicImage::ImageRgba8(canvas), target)
-            .map_err(|error| DecodeError::Corrupt(error.to_string()))?
-            .into_rgba8();
-        resized.push(Frame::from_parts(small, 0, 0, delay));
+        resized.push(resized_frame(frame, size, target)?);
     }
     let frames = resized.len();
     if frames < 2 {
         return Ok(Outcome::Still);
     }
-    let mut bytes = Vec::new();
-    {
-        let mut encoder = GifEncoder::new_with_speed(&mut bytes, QUANTIZE_SPEED);
-        let encode_error = |error: image::ImageError| DecodeError::Corrupt(error.to_string());
-        encoder.set_repeat(Repeat::Infinite).map_err(encode_error)?;
-        encoder.encode_frames(resized).map_err(encode_error)?;
-    }
+    let bytes = encode_gif(resized)?;
     if bytes.len() > MAX_ANIMATION_BYTES {
         return Ok(flattened(format!(
             "resized, its {frames} frames take {} kB, over the {} kB allowed for an animation",
@@ -152,6 +132,41 @@ pub fn transform(
         canvas: size,
         frames,
     })
+}
+
+/// One frame composited onto the full canvas (frames usually come that way; any other is
+/// placed as it would be) and resized to `target`, with its delay.
+fn resized_frame(
+    frame: Frame,
+    canvas: (u32, u32),
+    target: (u32, u32),
+) -> Result<Frame, DecodeError> {
+    let delay = frame.delay();
+    let (left, top) = (frame.left(), frame.top());
+    let buffer = frame.into_buffer();
+    let whole = if (left, top) == (0, 0) && buffer.dimensions() == canvas {
+        buffer
+    } else {
+        let mut whole = RgbaImage::new(canvas.0, canvas.1);
+        image::imageops::overlay(&mut whole, &buffer, i64::from(left), i64::from(top));
+        whole
+    };
+    let small = resize::resize(DynamicImage::ImageRgba8(whole), target)
+        .map_err(|error| DecodeError::Corrupt(error.to_string()))?
+        .into_rgba8();
+    Ok(Frame::from_parts(small, 0, 0, delay))
+}
+
+/// The frames as a looping GIF, each quantised to its own palette.
+fn encode_gif(frames: Vec<Frame>) -> Result<Vec<u8>, DecodeError> {
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = GifEncoder::new_with_speed(&mut bytes, QUANTIZE_SPEED);
+        let encode_error = |error: image::ImageError| DecodeError::Corrupt(error.to_string());
+        encoder.set_repeat(Repeat::Infinite).map_err(encode_error)?;
+        encoder.encode_frames(frames).map_err(encode_error)?;
+    }
+    Ok(bytes)
 }
 
 /// An animation's canvas size and its frames, decoded lazily.
