@@ -232,7 +232,7 @@ fn finish_documents(
     let sizes: std::collections::HashMap<String, (u32, u32)> = processed
         .iter()
         .map(|(image, _)| {
-            let src = format!("../images/{}", image.file_name);
+            let src = epub::layout::image_src_in_text(&image.file_name);
             (src, (image.width, image.height))
         })
         .collect();
@@ -313,7 +313,7 @@ fn assemble(
     let images = processed
         .iter()
         .map(|(image, is_cover)| ImageResource {
-            href: format!("images/{}", image.file_name),
+            href: epub::layout::image_href(&image.file_name),
             media_type: image.media_type,
             data: image.path.clone(),
             width: image.width,

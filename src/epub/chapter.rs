@@ -8,6 +8,7 @@
 use crate::model::Chapter;
 use crate::xhtml::dom::{Node, write_xhtml};
 
+use super::layout::TEXT_TO_ROOT;
 use super::xml::XmlWriter;
 use super::{PackagePlan, xhtml_document};
 
@@ -17,7 +18,7 @@ pub(super) fn chapter_document(plan: &PackagePlan, chapter: &Chapter) -> String 
     } else {
         &chapter.title
     };
-    xhtml_document(plan, title, "../", &[], |xml| {
+    xhtml_document(plan, title, TEXT_TO_ROOT, &[], |xml| {
         let mut attrs = vec![("epub:type", "chapter"), ("role", "doc-chapter")];
         // Names the section for assistive technology by its first heading.
         if let Some(heading) = chapter.headings.first() {

@@ -3,12 +3,13 @@
 
 use crate::model::ImageResource;
 
+use super::layout::TEXT_TO_ROOT;
 use super::{PackagePlan, xhtml_document};
 
 pub(super) fn cover_page(plan: &PackagePlan, cover: &ImageResource) -> String {
     let title = &plan.book.meta.title;
-    let src = format!("../{}", cover.href);
-    xhtml_document(plan, title, "../", &[("class", "cover")], |xml| {
+    let src = format!("{TEXT_TO_ROOT}{}", cover.href);
+    xhtml_document(plan, title, TEXT_TO_ROOT, &[("class", "cover")], |xml| {
         xml.open("section", &[("epub:type", "cover"), ("class", "cover")]);
         xml.empty(
             "img",

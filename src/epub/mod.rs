@@ -6,15 +6,8 @@
 //! the default stylesheet `bindery.css`. [`assemble`] decides which optional documents exist
 //! (through its `PackagePlan`) so the manifest, spine, navigation and guide always agree.
 //!
-//! Layout inside the zip (after `mimetype`, which `package.rs` writes):
-//!
-//! ```text
-//! META-INF/container.xml
-//! OEBPS/content.opf  OEBPS/nav.xhtml  OEBPS/toc.ncx
-//! OEBPS/css/bindery.css  [OEBPS/css/extra.css]
-//! OEBPS/text/[cover.xhtml] title.xhtml <chapters> [illustrations.xhtml]
-//! OEBPS/images/<hash>.<ext>
-//! ```
+//! Where each document goes inside the zip (after `mimetype`, which `package.rs` writes) is
+//! spelled in [`layout`] alone.
 //!
 //! Everything is a function of the book alone: no clock, no environment, ids derived from
 //! positions, so rebuilding a book gives the same bytes.
@@ -25,6 +18,7 @@ mod container;
 mod cover;
 mod illustrations;
 mod kepub;
+pub(crate) mod layout;
 mod nav;
 mod ncx;
 mod opf;
@@ -37,31 +31,14 @@ use crate::model::{Book, Chapter, Figure, ImageResource};
 use crate::package::{Compression, Entry, EntryData};
 
 use crate::script::{self, Layout};
+use layout::{
+    CONTAINER, COVER_PAGE, EXTRA_STYLESHEET, ILLUSTRATIONS_PAGE, NAV, NCX, OPF, STYLESHEET,
+    TITLE_PAGE, in_root, stylesheet_resource_href,
+};
 use xml::XmlWriter;
-
-/// The folder of the publication inside the zip; every path below is relative to it.
-const ROOT: &str = "OEBPS";
-const OPF: &str = "content.opf";
-const NAV: &str = "nav.xhtml";
-const NCX: &str = "toc.ncx";
-const STYLESHEET: &str = "css/bindery.css";
-const EXTRA_STYLESHEET: &str = "css/extra.css";
-const TEXT_FOLDER: &str = "text/";
-const COVER_PAGE: &str = "text/cover.xhtml";
-const TITLE_PAGE: &str = "text/title.xhtml";
-const ILLUSTRATIONS_PAGE: &str = "text/illustrations.xhtml";
 
 /// The default stylesheet, always included; a user's `css:` is linked after it.
 const DEFAULT_CSS: &str = include_str!("bindery.css");
-
-/// Where a stylesheet's font or image goes: beside the extra stylesheet, so the relative
-/// `url(…)` the sanitizer wrote finds it.
-fn stylesheet_resource_href(resource: &crate::css::stylesheet::StyleResource) -> String {
-    let folder = EXTRA_STYLESHEET
-        .rsplit_once('/')
-        .map_or("", |(folder, _)| folder);
-    format!("{folder}/{}", resource.href)
-}
 
 /// Every entry of the EPUB after `mimetype`, in the order they are written.
 pub fn assemble(book: &Book) -> Vec<Entry> {
@@ -73,7 +50,7 @@ pub fn assemble_as(book: &Book, format: OutputFormat) -> Vec<Entry> {
     let mut plan = PackagePlan::new(book);
     plan.kobo_spans = format == OutputFormat::Kepub;
     let mut entries = vec![
-        Entry::text("META-INF/container.xml", container::container_xml()),
+        Entry::text(CONTAINER, container::container_xml()),
         Entry::text(in_root(OPF), opf::package_document(&plan)),
         Entry::text(in_root(NAV), nav::navigation_document(&plan)),
         Entry::text(in_root(NCX), ncx::ncx(&plan)),
@@ -84,7 +61,7 @@ pub fn assemble_as(book: &Book, format: OutputFormat) -> Vec<Entry> {
     }
     for resource in &book.stylesheet_resources {
         entries.push(Entry {
-            path: in_root(&stylesheet_resource_href(resource)),
+            path: in_root(&stylesheet_resource_href(&resource.href)),
             data: EntryData::Bytes(resource.data.clone()),
             compression: if resource.media_type.starts_with("font/") {
                 Compression::Deflated
@@ -173,13 +150,9 @@ impl<'a> PackagePlan<'a> {
     }
 }
 
-fn in_root(path: &str) -> String {
-    format!("{ROOT}/{path}")
-}
-
 /// The chapter's path relative to the OEBPS folder.
 fn chapter_href(chapter: &Chapter) -> String {
-    format!("{TEXT_FOLDER}{}", chapter.file_name)
+    layout::chapter_href(&chapter.file_name)
 }
 
 /// The text a list shows for a figure. A figure with neither caption nor alt text would give an

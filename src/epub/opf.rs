@@ -166,7 +166,7 @@ fn write_manifest(xml: &mut XmlWriter, plan: &PackagePlan) {
     }
     for (index, resource) in book.stylesheet_resources.iter().enumerate() {
         let id = format!("css-file-{}", index + 1);
-        let href = super::stylesheet_resource_href(resource);
+        let href = super::stylesheet_resource_href(&resource.href);
         item(xml, &id, &href, resource.media_type, None);
     }
     if plan.cover.is_some() {

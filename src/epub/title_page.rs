@@ -6,11 +6,12 @@
 
 use crate::model::{Creator, Meta};
 
+use super::layout::TEXT_TO_ROOT;
 use super::{PackagePlan, xhtml_document};
 
 pub(super) fn title_page(plan: &PackagePlan) -> String {
     let meta = &plan.book.meta;
-    xhtml_document(plan, &meta.title, "../", &[], |xml| {
+    xhtml_document(plan, &meta.title, TEXT_TO_ROOT, &[], |xml| {
         xml.open(
             "section",
             &[("epub:type", "titlepage"), ("class", "titlepage")],

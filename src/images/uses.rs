@@ -71,7 +71,7 @@ impl ImageUses {
         .map(|job| &processed[job])
         {
             Some(image) => Some(ImageOutcome::Use {
-                src: format!("../images/{}", image.file_name),
+                src: crate::epub::layout::image_src_in_text(&image.file_name),
                 embedded_caption: image.embedded_caption.clone(),
                 embedded_credit: image.embedded_credit.clone().filter(|_| embedded_credits),
             }),
