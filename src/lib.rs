@@ -9,7 +9,9 @@
 //!        ─► epub (XHTML, OPF, nav, NCX) ─► package (zip) ─► output
 //! ```
 //!
-//! [`pipeline`] holds the stage order; [`build`] and [`check`] are the entry points. The
+//! [`pipeline`] holds the stage order; [`build`] and [`check`] are the entry points, and
+//! [`compile`] is the build in memory (manuscript in, EPUB entries and warnings out), which
+//! the fuzz target and the tests call. The
 //! command line (arguments, terminal output, watch, serve, the JSON report) is the binary's
 //! business and lives beside `main.rs`, not here.
 
@@ -50,4 +52,4 @@ pub mod script;
 pub mod validate;
 
 pub use outcome::{CheckReport, ImageSize, Report};
-pub use pipeline::{build, build_with_progress, check};
+pub use pipeline::{Compiled, build, build_with_progress, check, compile};

@@ -37,7 +37,11 @@ struct Analysis {
 /// is. Problems go into the analysis' diagnostics rather than ending it, so one run reports
 /// them all; only a manuscript that cannot be read at all is an early error.
 fn analyse(config: &Config) -> Result<Analysis> {
-    let manuscript = source::read_manuscript(&config.inputs)?;
+    analyse_manuscript(source::read_manuscript(&config.inputs)?, config)
+}
+
+/// [`analyse`] for a manuscript already read, from disk or from memory ([`compile`]).
+fn analyse_manuscript(manuscript: Manuscript, config: &Config) -> Result<Analysis> {
     let mut diagnostics = Diagnostics::new();
     let meta = read_meta(&manuscript, config, &mut diagnostics)?;
     let stylesheet = meta
@@ -103,6 +107,15 @@ fn analyse(config: &Config) -> Result<Analysis> {
     })
 }
 
+/// Where the images of one build are written before they are zipped: removed when the
+/// build ends, and on Ctrl-C (once registered with [`interrupt`]).
+fn scratch_folder() -> Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(".bindery-")
+        .tempdir()
+        .context("create a temporary folder", std::env::temp_dir())
+}
+
 /// Fails with every diagnostic when any is an error, or (with `--deny-warnings`) when any
 /// warning was found; warnings then count as errors.
 fn fail_on_problems(diagnostics: Diagnostics, config: &Config) -> Result<Diagnostics> {
@@ -161,40 +174,20 @@ pub fn build_with_progress(config: &Config, progress: &dyn Progress) -> Result<R
             return Err(Error::Input(analysis.diagnostics.into_vec()));
         }
     };
-    let scratch = tempfile::Builder::new()
-        .prefix(".bindery-")
-        .tempdir()
-        .context("create a temporary folder", std::env::temp_dir())?;
+    let scratch = scratch_folder()?;
     let _scratch_registered = interrupt::register(scratch.path());
-    let settings = pipeline_settings(analysis.meta.as_ref(), config);
-    let processed = process_images(&mut analysis, &settings, scratch.path(), progress);
-    let Analysis {
-        manuscript,
-        meta,
-        mut documents,
-        images: uses,
-        stylesheet,
-        diagnostics,
-    } = analysis;
-    let diagnostics = fail_on_problems(diagnostics, config)?;
-    let (Some(meta), Some(output), Some(processed)) = (meta, output, processed) else {
-        // Each of these is `None` only with an error diagnostic, handled just above.
-        return Err(Error::Input(diagnostics.into_vec()));
-    };
-    let mut processed = uses.apply(processed, &mut documents, meta.figures.embedded_credits);
-    finish_documents(&mut documents, &meta, &processed);
-    let image_sizes = processed
-        .iter()
-        .map(|(image, _)| ImageSize::of(image))
-        .collect();
-    if meta.cover.is_none() {
-        let cover = images::cover_text::generate_cover(&meta, settings.grayscale, scratch.path())?;
-        processed.push((cover, true));
-    }
+    let made = make_book(analysis, config, scratch.path(), progress)?;
     timings.mark("images");
-
-    let chapters = documents::into_chapters(documents, &manuscript.files, &meta.title);
-    let book = assemble(meta, chapters, &processed, stylesheet);
+    let Some(output) = output else {
+        // `None` only when the front matter has errors, which `make_book` fails on.
+        return Err(Error::Input(made.diagnostics.into_vec()));
+    };
+    let Made {
+        book,
+        processed,
+        image_sizes,
+        diagnostics,
+    } = made;
     let (epub_bytes, diagnostics) = write_within_budget(&book, &output, diagnostics, config)?;
     timings.mark("write EPUB");
 
@@ -218,6 +211,98 @@ pub fn build_with_progress(config: &Config, progress: &dyn Progress) -> Result<R
                 Some(format!("{}: {note}", image.source.display()))
             })
             .collect(),
+    })
+}
+
+/// A book made and not yet written: what [`build`] writes and [`compile`] returns.
+struct Made {
+    book: Book,
+    /// Every image in the book, the cover marked.
+    processed: Vec<(ProcessedImage, bool)>,
+    /// The figures' sizes, for the report; the cover is not a figure.
+    image_sizes: Vec<ImageSize>,
+    diagnostics: Diagnostics,
+}
+
+/// Processes the analysed manuscript's images into `scratch` and assembles the book, or
+/// fails with every problem found so far.
+fn make_book(
+    mut analysis: Analysis,
+    config: &Config,
+    scratch: &Path,
+    progress: &dyn Progress,
+) -> Result<Made> {
+    let settings = pipeline_settings(analysis.meta.as_ref(), config);
+    let processed = process_images(&mut analysis, &settings, scratch, progress);
+    let Analysis {
+        manuscript,
+        meta,
+        mut documents,
+        images: uses,
+        stylesheet,
+        diagnostics,
+    } = analysis;
+    let diagnostics = fail_on_problems(diagnostics, config)?;
+    let (Some(meta), Some(processed)) = (meta, processed) else {
+        // Each of these is `None` only with an error diagnostic, handled just above.
+        return Err(Error::Input(diagnostics.into_vec()));
+    };
+    let mut processed = uses.apply(processed, &mut documents, meta.figures.embedded_credits);
+    finish_documents(&mut documents, &meta, &processed);
+    let image_sizes = processed
+        .iter()
+        .map(|(image, _)| ImageSize::of(image))
+        .collect();
+    if meta.cover.is_none() {
+        let cover = images::cover_text::generate_cover(&meta, settings.grayscale, scratch)?;
+        processed.push((cover, true));
+    }
+    let chapters = documents::into_chapters(documents, &manuscript.files, &meta.title);
+    let book = assemble(meta, chapters, &processed, stylesheet);
+    Ok(Made {
+        book,
+        processed,
+        image_sizes,
+        diagnostics,
+    })
+}
+
+/// A book made in memory: every entry of the EPUB after `mimetype`, in order, as
+/// (path in the zip, bytes), and the warnings of the build.
+#[derive(Debug)]
+pub struct Compiled {
+    pub entries: Vec<(String, Vec<u8>)>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The whole build on a manuscript given in memory (or read with
+/// [`source::read_manuscript`]), writing nothing but the images' scratch files: the same
+/// stages as [`build`], in the same order, so the entries are those `build` zips. Images are
+/// read from the manuscript's root folder; a root that does not exist holds none (use
+/// `allow_missing_images` to build such a book with alt text instead). The size budget is
+/// not checked: it applies to a written file.
+///
+/// The fuzz target and the tests call this, so neither repeats the pipeline.
+pub fn compile(manuscript: Manuscript, config: &Config) -> Result<Compiled> {
+    let analysis = analyse_manuscript(manuscript, config)?;
+    let scratch = scratch_folder()?;
+    let _scratch_registered = interrupt::register(scratch.path());
+    let made = make_book(analysis, config, scratch.path(), &Silent)?;
+    let entries = epub::assemble_as(&made.book, config.format)
+        .into_iter()
+        .map(|entry| {
+            let bytes = match entry.data {
+                package::EntryData::Bytes(bytes) => bytes,
+                package::EntryData::File(path) => {
+                    std::fs::read(&path).context("read a processed image", &path)?
+                }
+            };
+            Ok((entry.path, bytes))
+        })
+        .collect::<Result<_>>()?;
+    Ok(Compiled {
+        entries,
+        warnings: made.diagnostics.into_vec(),
     })
 }
 

@@ -1,87 +1,59 @@
-//! Markdown with front matter → the EPUB's XHTML, OPF, nav and NCX, as a build makes them.
-//! Must never panic, and every XML document it writes must be well-formed.
+//! Markdown with front matter → the whole EPUB, through `bindery::compile`, the build in
+//! memory: the fuzzer runs the pipeline a build runs, not a copy of it. Must never panic, and
+//! every XML document it writes must be well-formed.
 
 #![no_main]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use bindery::diagnostics::Diagnostics;
-use bindery::frontmatter::{self, MetaDefaults};
-use bindery::model::Book;
-use bindery::package::EntryData;
-use bindery::source::SourceFile;
-use bindery::{documents, epub, markdown};
+use bindery::config::Config;
+use bindery::source::Manuscript;
 use libfuzzer_sys::fuzz_target;
+
+/// A folder that does not exist: the fuzzed book has no images, stylesheet or cover on disk,
+/// so every image shows its alt text, as a draft build does.
+const ROOT: &str = "/nonexistent-fuzz-book";
 
 fuzz_target!(|data: &[u8]| {
     // The source stage refuses text that is not UTF-8 before any parser sees it.
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let path = Path::new("fuzz.md");
-    let book_dir = Path::new("/nonexistent-fuzz-book");
-    let Ok(split) = frontmatter::split(path, text) else {
+    let mut config = Config::new(Vec::new());
+    config.allow_missing_images = true;
+    config.source_date_epoch = Some(0);
+    if check_every_entry(text.to_string(), &config) {
         return;
+    }
+    // Front matter that fails validation has run (any panic there is a finding); the body
+    // is then built under a known-good title so the XHTML path is always exercised.
+    let body = bindery::frontmatter::split(std::path::Path::new("fuzz.md"), text)
+        .map_or(text, |split| split.body);
+    check_every_entry(format!("---\ntitle: Fuzz\nlanguage: en\n---\n{body}"), &config);
+});
+
+/// Builds `text` as a one-chapter book; `false` when it is refused (a refusal is not a
+/// finding, a panic or malformed XML is).
+fn check_every_entry(text: String, config: &Config) -> bool {
+    let manuscript = Manuscript::from_texts(ROOT.into(), vec![(PathBuf::from("fuzz.md"), text)]);
+    let Ok(compiled) = bindery::compile(manuscript, config) else {
+        return false;
     };
-    let defaults = MetaDefaults {
-        source_date_epoch: Some(0),
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
     };
-    // Front matter that fails validation still runs (any panic there is a finding); the
-    // body is then rendered under a known-good title so the XHTML path is always exercised.
-    let meta = match frontmatter::parse_meta(path, text, &split, book_dir, defaults) {
-        Ok(parsed) => parsed.meta,
-        Err(_) => {
-            let fallback = "---\ntitle: Fuzz\nlanguage: en\n---\n";
-            let fallback_split = frontmatter::split(path, fallback).expect("fallback splits");
-            frontmatter::parse_meta(path, fallback, &fallback_split, book_dir, defaults)
-                .expect("fallback front matter is valid")
-                .meta
-        }
-    };
-    let files = vec![SourceFile {
-        path: path.to_path_buf(),
-        absolute: PathBuf::from("/fuzz/fuzz.md"),
-        text: text.to_string(),
-    }];
-    let mut next_figure = 0;
-    let mut next_document = 0;
-    // As a build does: a parser panic becomes an error for the writer (and a finding here
-    // only if it escapes).
-    let Ok(rendered) = markdown::render_guarded(split.body, split.body_offset, &mut next_figure)
-    else {
-        return;
-    };
-    let mut docs =
-        documents::split_into_documents(0, rendered.nodes, meta.split_level, &mut next_document);
-    let mut diagnostics = Diagnostics::new();
-    documents::resolve_links(&mut docs, &files, &mut diagnostics);
-    // No image exists in the fuzz book: every image shows its alt text, as a draft build does.
-    documents::apply_images(&mut docs, &|_, _| Some(documents::ImageOutcome::ReplaceWithAlt));
-    let chapters = documents::into_chapters(docs, &files, &meta.title);
-    let book = Book {
-        meta,
-        chapters,
-        images: Vec::new(),
-        extra_css: None,
-        stylesheet_resources: Vec::new(),
-    };
-    for entry in epub::assemble(&book) {
+    for (path, bytes) in &compiled.entries {
         let is_xml = [".xhtml", ".opf", ".ncx", ".xml"]
             .iter()
-            .any(|ext| entry.path.ends_with(ext));
+            .any(|ext| path.ends_with(ext));
         if !is_xml {
             continue;
         }
-        let EntryData::Bytes(bytes) = &entry.data else {
-            continue;
-        };
         let xml = std::str::from_utf8(bytes).expect("XML entries are UTF-8");
-        let options = roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..roxmltree::ParsingOptions::default()
-        };
         if let Err(error) = roxmltree::Document::parse_with_options(xml, options) {
-            panic!("{} is not well-formed XML: {error}\n{xml}", entry.path);
+            panic!("{path} is not well-formed XML: {error}\n{xml}");
         }
     }
-});
+    true
+}

@@ -7,7 +7,7 @@
 //! (through its `PackagePlan`) so the manifest, spine, navigation and guide always agree.
 //!
 //! Where each document goes inside the zip (after `mimetype`, which `package.rs` writes) is
-//! spelled in [`layout`] alone.
+//! spelled in `layout.rs` alone.
 //!
 //! Everything is a function of the book alone: no clock, no environment, ids derived from
 //! positions, so rebuilding a book gives the same bytes.

@@ -37,6 +37,26 @@ pub struct Manuscript {
     pub files: Vec<SourceFile>,
 }
 
+impl Manuscript {
+    /// A manuscript given as text rather than read from disk (for [`crate::pipeline::compile`]):
+    /// `chapters` are (path inside `root`, Markdown) in reading order. Images and the
+    /// stylesheet are still looked for in `root`, under the same rules as a build's.
+    pub fn from_texts(root: PathBuf, chapters: Vec<(PathBuf, String)>) -> Manuscript {
+        let files = chapters
+            .into_iter()
+            .map(|(path, text)| {
+                let path = root.join(path);
+                SourceFile {
+                    absolute: absolute(&path),
+                    path,
+                    text,
+                }
+            })
+            .collect();
+        Manuscript { root, files }
+    }
+}
+
 /// Reads every input: a Markdown file, or a folder whose `*.md` files are chapters, in the
 /// order its `SUMMARY.md` or `chapters:` gives, else in name order. All problems are reported
 /// together.

@@ -13,6 +13,7 @@ mod golden;
 mod guide;
 mod hostile;
 mod images;
+mod in_memory;
 mod memory;
 mod photo_colour;
 mod photo_essay;

@@ -8,13 +8,6 @@ use std::path::{Path, PathBuf};
 
 use support::bindery;
 
-/// One image cache for every test here: the pipeline is tested elsewhere, and decoding the
-/// sample book's fourteen 12-megapixel photos once per test would dominate the run time.
-/// Entries are content-addressed and written atomically, so parallel tests can share it.
-fn shared_cache() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("readers-image-cache")
-}
-
 fn sample_book() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("book")
 }
@@ -28,7 +21,7 @@ fn build(dir: &Path, input: &Path, name: &str, extra: &[&str]) -> PathBuf {
         .arg("-o")
         .arg(&output)
         .arg("--cache-dir")
-        .arg(shared_cache())
+        .arg(support::sample_book_cache())
         .args(extra)
         .output()
         .expect("the bindery binary runs");
@@ -446,7 +439,7 @@ fn an_epub_over_the_size_budget_is_built_with_a_warning() {
         .arg("-o")
         .arg(&output)
         .arg("--cache-dir")
-        .arg(shared_cache())
+        .arg(support::sample_book_cache())
         .args(["--max-size", "1"])
         .env("NO_COLOR", "1")
         .output()
@@ -481,7 +474,7 @@ fn an_epub_over_the_size_budget_is_built_with_a_warning() {
         .arg("-o")
         .arg(&output)
         .arg("--cache-dir")
-        .arg(shared_cache())
+        .arg(support::sample_book_cache())
         .args(["--max-size", "1"])
         .env("NO_COLOR", "1")
         .output()
@@ -513,7 +506,7 @@ fn a_kepub_has_kobo_spans_and_wrappers_and_passes_epubcheck() {
         .arg("build")
         .arg(sample_book())
         .args(["--format", "kepub", "--cache-dir"])
-        .arg(shared_cache())
+        .arg(support::sample_book_cache())
         .output()
         .unwrap();
     assert!(result.status.success());

@@ -63,9 +63,7 @@ fn expected_figures() -> Vec<(String, Option<String>)> {
 /// cannot see this machine's settings.
 fn build(dir: &Path, book: &Path) -> PathBuf {
     let epub = dir.join("book.epub");
-    // The reader tests' image cache: the same photos at the same settings, so a suite run
-    // decodes them once. Entries are content-addressed and written atomically.
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("readers-image-cache");
+    let cache = support::sample_book_cache();
     let result = Command::new(env!("CARGO_BIN_EXE_bindery"))
         .current_dir(dir)
         .env_remove("SOURCE_DATE_EPOCH")

@@ -437,6 +437,14 @@ pub fn epub_entry_text(epub: &Path, name: &str) -> String {
     String::from_utf8(found.unwrap_or_else(|| panic!("{name} is in the EPUB")).1).unwrap()
 }
 
+/// One image cache for every test that builds the sample book at the default settings: the
+/// pipeline is tested elsewhere, and decoding its fourteen 12-megapixel photos once per test
+/// would dominate the run time. Entries are content-addressed and written atomically, so
+/// parallel tests can share it.
+pub fn sample_book_cache() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("sample-book-image-cache")
+}
+
 /// The `bindery` binary under test, run in `current_dir`, with an environment that cannot see
 /// this machine's settings (reproducibility date, cache folders, colours).
 pub fn bindery(current_dir: &Path) -> Command {
