@@ -20,13 +20,13 @@ use bindery::target::{self, Explicit, Target};
     long_about = None,
     after_help = "Exit status: 0 success, 1 problems in the input (nothing written), 2 usage errors."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build an EPUB from Markdown files or book folders.
     Build(BuildCommand),
     /// Run every check of a build (front matter, Markdown, links, images) without writing an
@@ -53,7 +53,7 @@ pub enum Command {
 
 /// `bindery build`: the build settings and how to report.
 #[derive(Debug, Args)]
-pub struct BuildCommand {
+pub(crate) struct BuildCommand {
     #[command(flatten)]
     pub build: BuildArgs,
 
@@ -97,25 +97,25 @@ impl From<ValidateWith> for bindery::validate::Validators {
 
 /// Machine-readable reports `--report` can print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
+pub(crate) enum ReportFormat {
     Json,
 }
 
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// The folder for the new book; created if missing. Existing files are never overwritten.
     #[arg(value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
-pub struct WatchArgs {
+pub(crate) struct WatchArgs {
     #[command(flatten)]
     pub build: BuildArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     #[command(flatten)]
     pub build: BuildArgs,
 
@@ -126,7 +126,7 @@ pub struct ServeArgs {
 
 /// `bindery cache`: one action on one cache folder.
 #[derive(Debug, Args)]
-pub struct CacheCommand {
+pub(crate) struct CacheCommand {
     #[command(subcommand)]
     pub action: CacheAction,
 
@@ -136,7 +136,7 @@ pub struct CacheCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum CacheAction {
+pub(crate) enum CacheAction {
     /// Print where the cache is, how many processed images it holds and their size, and when
     /// the least and the most recently used were last used (stdout).
     Stats,
@@ -148,7 +148,7 @@ pub enum CacheAction {
 }
 
 #[derive(Debug, Args)]
-pub struct PruneArgs {
+pub(crate) struct PruneArgs {
     /// The most the cache may hold afterwards, in decimal units: `500MB`, `2GB`, `800kB`
     /// (1 MB = 1,000,000 bytes); a bare number is megabytes, as in `build --max-size`.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
@@ -158,27 +158,27 @@ pub struct PruneArgs {
 impl CacheCommand {
     /// The folder the command works on: the flag, the environment, or the default a build
     /// uses; `None` when there is no home folder to find the default in.
-    pub fn dir(&self) -> Option<PathBuf> {
+    pub(crate) fn dir(&self) -> Option<PathBuf> {
         self.cache_dir.clone().or_else(default_cache_dir)
     }
 }
 
 #[derive(Debug, Args)]
-pub struct ManArgs {
+pub(crate) struct ManArgs {
     /// Write bindery.1 and `bindery-<subcommand>.1` pages into this folder instead.
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_name = "SHELL")]
     pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+pub(crate) struct BuildArgs {
     /// Markdown files, or folders whose *.md files (in name order) are the chapters. The first
     /// file's YAML front matter is the book's metadata.
     #[arg(value_name = "INPUT", default_value = "book")]
@@ -256,13 +256,13 @@ pub struct BuildArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
+pub(crate) enum FormatArg {
     Epub,
     Kepub,
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Markdown files, or folders whose *.md files (in name order) are the chapters.
     #[arg(value_name = "INPUT", default_value = "book")]
     pub inputs: Vec<PathBuf>,
@@ -287,7 +287,7 @@ pub struct CheckArgs {
 
 impl CheckArgs {
     /// The [`Config`] of a build of the same inputs; a check writes nothing and caches nothing.
-    pub fn to_config(&self) -> Config {
+    pub(crate) fn to_config(&self) -> Config {
         Config {
             allow_missing_images: self.allow_missing_images,
             quiet: self.quiet,
@@ -301,7 +301,7 @@ impl CheckArgs {
 impl BuildArgs {
     /// One [`Config`] per `--target` (one, untargeted, without the flag), each named for its
     /// target when there are several.
-    pub fn into_configs(self) -> Vec<Config> {
+    pub(crate) fn into_configs(self) -> Vec<Config> {
         let targets: Vec<Target> = self.target.iter().map(|&t| t.into()).collect();
         let explicit = self.explicit();
         let name_files = targets.len() > 1;
@@ -322,7 +322,7 @@ impl BuildArgs {
     }
 
     /// The config of the first target (or none): what `watch` and `serve` build.
-    pub fn into_config(self) -> Config {
+    pub(crate) fn into_config(self) -> Config {
         let first = self.target.first().map(|&t| Target::from(t));
         let explicit = self.explicit();
         let base = self.into_untargeted_config();
@@ -456,13 +456,13 @@ fn parse_size(text: &str) -> Result<u64, String> {
 }
 
 /// Writes the completion script for `shell` to `out`.
-pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn Write) {
+pub(crate) fn write_completions(shell: clap_complete::Shell, out: &mut dyn Write) {
     clap_complete::generate(shell, &mut Cli::command(), "bindery", out);
 }
 
 /// Writes one complete man page as roff to `out`: bindery(1), then a section for each
 /// subcommand with its synopsis and every option, so `man bindery` documents every flag.
-pub fn write_man_page(out: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write_man_page(out: &mut dyn Write) -> std::io::Result<()> {
     let mut command = Cli::command().disable_help_subcommand(true);
     command.build();
     let mut top = Vec::new();
@@ -522,7 +522,7 @@ pub fn write_man_page(out: &mut dyn Write) -> std::io::Result<()> {
 }
 
 /// Writes bindery.1 and one page per subcommand (bindery-build.1, …) into `dir`.
-pub fn write_man_pages(dir: &std::path::Path) -> std::io::Result<()> {
+pub(crate) fn write_man_pages(dir: &std::path::Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     clap_mangen::generate_to(Cli::command(), dir)
 }

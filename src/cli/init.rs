@@ -16,7 +16,7 @@ const ESSAY: &str = include_str!("init/essay.md");
 const GITIGNORE: &str = include_str!("init/gitignore");
 
 /// Writes a new book into `dir` (created if missing) and returns the files written, in order.
-pub fn init(dir: &Path) -> Result<Vec<PathBuf>> {
+pub(crate) fn init(dir: &Path) -> Result<Vec<PathBuf>> {
     let files: [(PathBuf, Vec<u8>); 3] = [
         (dir.join("essay.md"), ESSAY.as_bytes().to_vec()),
         (dir.join("images").join("example.png"), example_png()?),

@@ -3,11 +3,11 @@
 //! snippets, the progress bar) and for machines (`--report json`), and the long-running
 //! commands `watch` and `serve`. Nothing here is reachable from the library.
 
-pub mod args;
-pub mod init;
-pub mod progress;
-pub mod report;
-pub mod serve;
-pub mod snippets;
-pub mod terminal;
-pub mod watch;
+pub(crate) mod args;
+pub(crate) mod init;
+pub(crate) mod progress;
+pub(crate) mod report;
+pub(crate) mod serve;
+pub(crate) mod snippets;
+pub(crate) mod terminal;
+pub(crate) mod watch;

@@ -7,13 +7,13 @@ use bindery::progress::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A bar that is drawn when stderr is a person's terminal, and hidden otherwise.
-pub struct Bar {
+pub(crate) struct Bar {
     bar: ProgressBar,
     visible: bool,
 }
 
 impl Bar {
-    pub fn for_stderr(quiet: bool) -> Self {
+    pub(crate) fn for_stderr(quiet: bool) -> Self {
         let visible = !quiet && std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
         Bar {
             bar: ProgressBar::hidden(),

@@ -16,12 +16,12 @@ use bindery::error::Error;
 use bindery::{CheckReport, Report};
 
 /// The version of the JSON document's shape.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// The JSON document of one run. Build it with [`JsonReport::built`] or
 /// [`JsonReport::failed`], then print it with [`JsonReport::to_json`].
 #[derive(Debug, Clone, Serialize)]
-pub struct JsonReport {
+pub(crate) struct JsonReport {
     pub schema: u32,
     /// The subcommand: `build`, `check`, …
     pub command: &'static str,
@@ -44,7 +44,7 @@ pub struct JsonReport {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub chapters: usize,
     pub figures: usize,
     /// Image files in the EPUB, the cover's included.
@@ -55,7 +55,7 @@ pub struct Counts {
 
 /// One source image and the file it became.
 #[derive(Debug, Clone, Serialize)]
-pub struct JsonImage {
+pub(crate) struct JsonImage {
     pub source: String,
     /// Its name in the EPUB's `images/` folder.
     pub output: String,
@@ -68,7 +68,7 @@ pub struct JsonImage {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ByteCounts {
+pub(crate) struct ByteCounts {
     #[serde(rename = "in")]
     pub bytes_in: u64,
     #[serde(rename = "out")]
@@ -77,7 +77,7 @@ pub struct ByteCounts {
 
 /// A diagnostic, with its place split into fields.
 #[derive(Debug, Clone, Serialize)]
-pub struct JsonDiagnostic {
+pub(crate) struct JsonDiagnostic {
     pub severity: &'static str,
     pub message: String,
     /// The file it is about: its location's file, else the file it names.
@@ -88,21 +88,21 @@ pub struct JsonDiagnostic {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct JsonTimings {
+pub(crate) struct JsonTimings {
     pub total_ms: f64,
     /// Each stage that finished, in order.
     pub stages: Vec<JsonStage>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct JsonStage {
+pub(crate) struct JsonStage {
     pub stage: &'static str,
     pub ms: f64,
 }
 
 impl JsonReport {
     /// A finished build.
-    pub fn built(command: &'static str, report: &Report) -> Self {
+    pub(crate) fn built(command: &'static str, report: &Report) -> Self {
         let (warnings, errors) = split_by_severity(&report.warnings);
         JsonReport {
             schema: SCHEMA_VERSION,
@@ -151,13 +151,13 @@ impl JsonReport {
     }
 
     /// A `check` that passed: no EPUB, so no output, sizes or counts; its warnings.
-    pub fn checked(report: &CheckReport) -> Self {
+    pub(crate) fn checked(report: &CheckReport) -> Self {
         JsonReport::without_book("check", true, &report.warnings, report.elapsed)
     }
 
     /// A run that failed with `error` after `elapsed`. An error that is not about the input
     /// (an unwritable output, say) becomes one error without a place.
-    pub fn failed(command: &'static str, error: &Error, elapsed: Duration) -> Self {
+    pub(crate) fn failed(command: &'static str, error: &Error, elapsed: Duration) -> Self {
         let diagnostics = match error {
             Error::Input(diagnostics) => diagnostics.clone(),
             Error::Validation { findings, .. } => findings.clone(),
@@ -194,14 +194,14 @@ impl JsonReport {
     }
 
     /// Several documents (one per `--target`) as one JSON array, pretty-printed.
-    pub fn many_to_json(reports: &[JsonReport]) -> String {
+    pub(crate) fn many_to_json(reports: &[JsonReport]) -> String {
         serde_json::to_string_pretty(reports).unwrap_or_else(|error| {
             serde_json::json!({ "schema": SCHEMA_VERSION, "error": error.to_string() }).to_string()
         })
     }
 
     /// The document, pretty-printed (CI logs are read by people too).
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         // Serializing plain structs of strings and numbers cannot fail; should it ever, a
         // JSON error object is still valid JSON for the reader.
         serde_json::to_string_pretty(self).unwrap_or_else(|error| {

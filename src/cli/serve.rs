@@ -64,7 +64,7 @@ impl Preview {
 }
 
 /// Where the preview listens: 127.0.0.1 and `port` (0 picks a free one).
-pub fn bind(port: u16) -> Result<TcpListener> {
+pub(crate) fn bind(port: u16) -> Result<TcpListener> {
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     TcpListener::bind(address).map_err(|error| Error::Io {
         action: "listen on",
@@ -75,7 +75,7 @@ pub fn bind(port: u16) -> Result<TcpListener> {
 
 /// Serves the preview on `listener` and rebuilds the book on every change until `stop` is
 /// set. `on_build` gets each build's result as `watch` gives it (for the terminal).
-pub fn serve(
+pub(crate) fn serve(
     config: &Config,
     listener: TcpListener,
     stop: &AtomicBool,

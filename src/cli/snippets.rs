@@ -17,14 +17,14 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 use bindery::diagnostics::{Diagnostic, Severity};
 
 /// Renders diagnostics, reading each source file once.
-pub struct SnippetRenderer {
+pub(crate) struct SnippetRenderer {
     renderer: Renderer,
     sources: HashMap<PathBuf, Option<String>>,
 }
 
 impl SnippetRenderer {
     /// `color`: ANSI colors (for a terminal that has not asked for `NO_COLOR`).
-    pub fn new(color: bool) -> Self {
+    pub(crate) fn new(color: bool) -> Self {
         let renderer = if color {
             Renderer::styled()
         } else {
@@ -37,7 +37,7 @@ impl SnippetRenderer {
     }
 
     /// The diagnostic with its source line, as several lines of text (no trailing newline).
-    pub fn render(&mut self, diagnostic: &Diagnostic) -> String {
+    pub(crate) fn render(&mut self, diagnostic: &Diagnostic) -> String {
         let level = match diagnostic.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,

@@ -14,7 +14,7 @@ const DONE: Style = AnsiColor::Green.on_default().bold();
 
 /// `diagnostic` drawn as cargo draws one: the message, an arrow to the place, the source
 /// line underlined, the help (see `snippets.rs`), then a blank line.
-pub fn diagnostic(diagnostic: &Diagnostic) -> String {
+pub(crate) fn diagnostic(diagnostic: &Diagnostic) -> String {
     format!("{}\n", SnippetRenderer::new(true).render(diagnostic))
 }
 
@@ -22,7 +22,7 @@ pub fn diagnostic(diagnostic: &Diagnostic) -> String {
 /// (see [`diagnostics::group`]): the first in full, then one line with how many more and
 /// where, unless `verbose` asks for each in full. When some were grouped, a last line gives
 /// the totals.
-pub fn diagnostics(items: &[Diagnostic], verbose: bool) -> String {
+pub(crate) fn diagnostics(items: &[Diagnostic], verbose: bool) -> String {
     let groups = diagnostics::group(items);
     let mut out = String::new();
     let mut grouped = false;
@@ -85,12 +85,12 @@ pub fn diagnostics(items: &[Diagnostic], verbose: bool) -> String {
 }
 
 /// `error: <message>` with the label styled.
-pub fn error(message: &str) -> String {
+pub(crate) fn error(message: &str) -> String {
     format!("{ERROR}error:{ERROR:#} {message}")
 }
 
 /// A line saying something finished, its first word styled (`built`, `created`, …).
-pub fn done(word: &str, rest: &str) -> String {
+pub(crate) fn done(word: &str, rest: &str) -> String {
     format!("{DONE}{word}{DONE:#}{rest}")
 }
 

@@ -23,7 +23,7 @@ use bindery::error::{Error, Result};
 use bindery::{Report, source};
 
 /// How long the sources must be quiet before a rebuild starts.
-pub const DEBOUNCE: Duration = Duration::from_millis(200);
+pub(crate) const DEBOUNCE: Duration = Duration::from_millis(200);
 
 /// How often the loop looks at the stop flag while nothing happens.
 const POLL: Duration = Duration::from_millis(100);
@@ -31,7 +31,7 @@ const POLL: Duration = Duration::from_millis(100);
 /// Builds `config`'s book, then rebuilds it after every change until `stop` is set (by a
 /// Ctrl-C handler, say). `on_build` gets each build's result and the changed files that
 /// caused it (none for the first build). Fails only if the folders cannot be watched.
-pub fn watch(
+pub(crate) fn watch(
     config: &Config,
     stop: &AtomicBool,
     mut on_build: impl FnMut(&Result<Report>, &[PathBuf]),

@@ -11,13 +11,13 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Location};
 
 /// The longest value of a one-line key (a title, a name), in characters. Longer is a mistake
 /// (a pasted chapter), and would make covers, title pages and reading-app lists unusable.
-pub const MAX_LINE_CHARS: usize = 1_000;
+pub(super) const MAX_LINE_CHARS: usize = 1_000;
 
 /// The longest value of a paragraph key (`description`, `rights`, the accessibility summary).
-pub const MAX_PARAGRAPH_CHARS: usize = 20_000;
+pub(super) const MAX_PARAGRAPH_CHARS: usize = 20_000;
 
 /// Collects the problems of one front-matter block, located in the Markdown file.
-pub struct Checker<'a> {
+pub(super) struct Checker<'a> {
     path: &'a Path,
     /// The line of the Markdown file where the block starts.
     first_line: usize,
@@ -28,7 +28,7 @@ pub struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(path: &'a Path, first_line: usize, block: &'a str, format: Format) -> Self {
+    pub(super) fn new(path: &'a Path, first_line: usize, block: &'a str, format: Format) -> Self {
         Checker {
             path,
             first_line,
@@ -39,7 +39,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A position in the block as a location in the Markdown file.
-    pub fn at(&self, pos: Pos) -> Location {
+    pub(super) fn at(&self, pos: Pos) -> Location {
         Location {
             path: self.path.to_path_buf(),
             line: self.first_line + pos.line.saturating_sub(1),
@@ -48,7 +48,7 @@ impl<'a> Checker<'a> {
     }
 
     /// The first line of the Markdown file: where a missing key is reported.
-    pub fn file_start(&self) -> Location {
+    pub(super) fn file_start(&self) -> Location {
         Location {
             path: self.path.to_path_buf(),
             line: 1,
@@ -56,7 +56,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub fn error(&mut self, pos: Pos, message: impl Into<String>, help: Option<String>) {
+    pub(super) fn error(&mut self, pos: Pos, message: impl Into<String>, help: Option<String>) {
         let mut diagnostic = Diagnostic::error(message).at(self.at(pos));
         if let Some(help) = help {
             diagnostic = diagnostic.with_help(help);
@@ -64,7 +64,7 @@ impl<'a> Checker<'a> {
         self.diagnostics.push(diagnostic);
     }
 
-    pub fn warning(&mut self, pos: Pos, message: impl Into<String>, help: String) {
+    pub(super) fn warning(&mut self, pos: Pos, message: impl Into<String>, help: String) {
         self.diagnostics.push(
             Diagnostic::warning(message)
                 .at(self.at(pos))
@@ -74,7 +74,7 @@ impl<'a> Checker<'a> {
 
     /// A value of the wrong kind: "`toc-depth` must be a whole number from 1 to 6, found
     /// `three`", at the value.
-    pub fn wrong(&mut self, name: &str, node: &Node, expected: &str) {
+    pub(super) fn wrong(&mut self, name: &str, node: &Node, expected: &str) {
         self.error(
             node.pos,
             format!("`{name}` must be {expected}, found {}", node.found()),
@@ -86,7 +86,7 @@ impl<'a> Checker<'a> {
     /// one a warning with the closest known key. `known` are the keys this map may hold,
     /// `quiet` keys that are accepted and ignored (those static-site generators write).
     /// `within` names the map in messages (empty at the top level).
-    pub fn fields<'n>(
+    pub(super) fn fields<'n>(
         &mut self,
         entries: &'n [Entry],
         within: &str,
@@ -135,7 +135,12 @@ impl<'a> Checker<'a> {
 
     /// Free text: any scalar (`title: 1984` is a title), trimmed; `None` when empty or
     /// absent. A list or a map is an error, and so is text longer than `limit` characters.
-    pub fn text(&mut self, name: &str, entry: Option<&Entry>, limit: usize) -> Option<String> {
+    pub(super) fn text(
+        &mut self,
+        name: &str,
+        entry: Option<&Entry>,
+        limit: usize,
+    ) -> Option<String> {
         let entry = entry?;
         let node = &entry.value;
         if matches!(node.value, Value::Null) {
@@ -189,7 +194,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A whole number within `range`; anything else is an error in the author's words.
-    pub fn whole_number(
+    pub(super) fn whole_number(
         &mut self,
         name: &str,
         entry: Option<&Entry>,
@@ -207,7 +212,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    pub fn boolean(&mut self, name: &str, entry: Option<&Entry>) -> Option<bool> {
+    pub(super) fn boolean(&mut self, name: &str, entry: Option<&Entry>) -> Option<bool> {
         let node = &entry?.value;
         match node.value {
             Value::Null => None,
@@ -220,7 +225,7 @@ impl<'a> Checker<'a> {
     }
 
     /// One of a few words (`rtl`, `ltr`, `auto`), in any case.
-    pub fn choice(
+    pub(super) fn choice(
         &mut self,
         name: &str,
         entry: Option<&Entry>,
@@ -246,7 +251,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A word or a list of words (`subjects`, `tags`), each trimmed, empty ones dropped.
-    pub fn text_list(&mut self, name: &str, entry: Option<&Entry>) -> Vec<String> {
+    pub(super) fn text_list(&mut self, name: &str, entry: Option<&Entry>) -> Vec<String> {
         let Some(entry) = entry else {
             return Vec::new();
         };
@@ -284,12 +289,12 @@ impl<'a> Checker<'a> {
 }
 
 /// The first entry of each key of a checked map.
-pub struct Fields<'n> {
+pub(super) struct Fields<'n> {
     first: BTreeMap<&'n str, &'n Entry>,
 }
 
 impl<'n> Fields<'n> {
-    pub fn get(&self, key: &str) -> Option<&'n Entry> {
+    pub(super) fn get(&self, key: &str) -> Option<&'n Entry> {
         self.first.get(key).copied()
     }
 }

@@ -166,7 +166,7 @@ pub fn civil_from_timestamp(timestamp: i64) -> (i64, u32, u32, u32, u32, u32) {
 
 /// `dcterms:modified`: from `SOURCE_DATE_EPOCH`, else `modified`, else `date`, else a fixed
 /// instant — never the clock, so that the same sources always give the same EPUB.
-pub fn modified_timestamp(
+pub(super) fn modified_timestamp(
     epoch: Option<i64>,
     modified: Option<&str>,
     date: Option<&str>,

@@ -4,14 +4,14 @@
 use crate::model::{Creator, Identifier};
 
 /// Why an identifier cannot be used, in the author's words.
-pub struct IdentifierProblem {
+pub(super) struct IdentifierProblem {
     pub message: String,
     pub help: String,
 }
 
 /// Accepts an ISBN-13 (hyphens and spaces allowed, checksum verified), any other `urn:`, or
 /// an http(s) URL.
-pub fn parse_identifier(written: &str) -> Result<Identifier, IdentifierProblem> {
+pub(super) fn parse_identifier(written: &str) -> Result<Identifier, IdentifierProblem> {
     let lower = written.to_ascii_lowercase();
     let isbn_text = lower
         .strip_prefix("urn:isbn:")
@@ -70,7 +70,7 @@ pub fn parse_identifier(written: &str) -> Result<Identifier, IdentifierProblem> 
 
 /// A UUID v5 of the title and the authors: stable across builds and machines, different for
 /// different books.
-pub fn derived_uuid(title: &str, creators: &[Creator]) -> String {
+pub(super) fn derived_uuid(title: &str, creators: &[Creator]) -> String {
     let mut name = format!("bindery:{title}");
     for creator in creators {
         name.push('\n');

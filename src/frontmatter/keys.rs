@@ -110,7 +110,7 @@ pub const IGNORED_GENERATOR_KEYS: &[&str] = &[
 const DEFAULT_LOI_TITLE: &str = "List of Illustrations";
 
 /// Validates the whole block; `None` when it is not a map at all (the error is reported).
-pub fn meta(
+pub(super) fn meta(
     c: &mut Checker<'_>,
     root: &Node,
     book_dir: &Path,
@@ -420,7 +420,7 @@ fn book_path(
 }
 
 /// `chapters:`: a list of paths relative to the book folder, each with its entry's position.
-pub fn chapter_entries(
+pub(super) fn chapter_entries(
     c: &mut Checker<'_>,
     entry: Option<&Entry>,
 ) -> Vec<(String, super::tree::Pos)> {

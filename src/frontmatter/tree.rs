@@ -10,14 +10,14 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A position within the front-matter block, both counted from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Pos {
+pub(super) struct Pos {
     pub line: usize,
     pub column: usize,
 }
 
 /// One value of the front matter.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub(super) struct Node {
     pub value: Value,
     pub pos: Pos,
     /// A plain scalar that YAML read as a boolean or a number, as written: `language: no`
@@ -28,7 +28,7 @@ pub struct Node {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(super) enum Value {
     /// Nothing written (`key:`), `null` or `~`: the default.
     Null,
     Bool(bool),
@@ -43,7 +43,7 @@ pub enum Value {
 
 /// One `key: value` of a map.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub(super) struct Entry {
     pub key: String,
     pub pos: Pos,
     pub value: Node,
@@ -51,7 +51,7 @@ pub struct Entry {
 
 impl Node {
     /// A value found nowhere in particular (an empty block).
-    pub fn null(pos: Pos) -> Self {
+    pub(super) fn null(pos: Pos) -> Self {
         Node {
             value: Value::Null,
             pos,
@@ -62,7 +62,7 @@ impl Node {
 
     /// The value as the author wrote it, for "found `…`": scalars as text (cut short), lists
     /// and maps by their kind.
-    pub fn found(&self) -> String {
+    pub(super) fn found(&self) -> String {
         let text = match &self.value {
             _ if self.written.is_some() => self.written.clone().unwrap_or_default(),
             Value::Null => return "nothing".into(),
@@ -83,7 +83,7 @@ impl Node {
     }
 
     /// A scalar as text (`2016` and `true` included), for keys whose value is free text.
-    pub fn scalar_text(&self) -> Option<String> {
+    pub(super) fn scalar_text(&self) -> Option<String> {
         if let Some(written) = &self.written {
             return Some(written.clone());
         }
@@ -206,7 +206,7 @@ impl<'de> Visitor<'de> for YamlVisitor {
 
 /// Why a block could not be read, with the position in the block when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyntaxError {
+pub(super) struct SyntaxError {
     pub message: String,
     pub pos: Option<Pos>,
     pub help: Option<String>,
@@ -214,11 +214,11 @@ pub struct SyntaxError {
 
 /// Largest front-matter block read: far above any real book's metadata, far below what
 /// would cost memory. A bigger block (a 10 MB title) is "too long", not parsed.
-pub const MAX_BLOCK_BYTES: usize = 1 << 20;
+pub(super) const MAX_BLOCK_BYTES: usize = 1 << 20;
 
 /// Reads a YAML block into a tree, with budgets that stop alias bombs and absurd nesting
 /// early. Repeated keys are kept (the validators name both lines).
-pub fn read_yaml(yaml: &str) -> Result<Node, SyntaxError> {
+pub(super) fn read_yaml(yaml: &str) -> Result<Node, SyntaxError> {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_aliases = 100;
     budget.max_anchors = 100;
@@ -447,7 +447,7 @@ fn closes_quote(rest: &str, quote: char) -> bool {
 }
 
 /// Reads a TOML block into a tree. TOML itself refuses repeated keys.
-pub fn read_toml(toml_text: &str) -> Result<Node, SyntaxError> {
+pub(super) fn read_toml(toml_text: &str) -> Result<Node, SyntaxError> {
     let position = |offset: usize| -> Pos {
         let before = &toml_text[..offset.min(toml_text.len())];
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);

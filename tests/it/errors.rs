@@ -691,7 +691,7 @@ fn check_with_deny_warnings_fails_on_warnings() {
 
 /// A PNG signature and IHDR chunk claiming `width`×`height` RGB pixels, with a few bytes of
 /// image data: a decoder that believed the header would allocate width×height×3 bytes.
-pub fn png_header_only(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png_header_only(width: u32, height: u32) -> Vec<u8> {
     fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
         out.extend_from_slice(&(data.len() as u32).to_be_bytes());
         let start = out.len();

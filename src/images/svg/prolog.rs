@@ -20,7 +20,7 @@ const MAX_ENTITIES: usize = 256;
 
 /// `text` with its DOCTYPE (if any) removed and its plain-text entities expanded; at most
 /// `max_len` bytes.
-pub fn without_doctype(text: &str, max_len: usize) -> Result<Cow<'_, str>, SvgError> {
+pub(crate) fn without_doctype(text: &str, max_len: usize) -> Result<Cow<'_, str>, SvgError> {
     let Some((start, end)) = find_doctype(text) else {
         return Ok(Cow::Borrowed(text));
     };

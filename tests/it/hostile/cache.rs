@@ -186,7 +186,7 @@ fn cache_untouched(s: &Scene, _: &Output) {
 }
 
 #[rustfmt::skip]
-pub const CASES: &[Case] = &[
+pub(super) const CASES: &[Case] = &[
     Case::new("a truncated cached object is rebuilt", truncated_object, &["build", "{book}", "-o", "{out}/new.epub", "-v"], 0, "does not match its hash", images_match_their_names),
     Case::new("a garbled cached object is rebuilt", garbled_object, &["build", "{book}", "-o", "{out}/new.epub", "-v"], 0, "does not match its hash", images_match_their_names),
     Case::new("an emptied cached object is rebuilt", emptied_object, &["build", "{book}", "-o", "{out}/new.epub", "-v"], 0, "does not match its hash", images_match_their_names),

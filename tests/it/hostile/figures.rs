@@ -9,7 +9,7 @@ use crate::hostile::scene::{self, Case, Scene};
 const BUILD: &[&str] = &["build", "{book}", "-o", "{out}/book.epub"];
 
 #[rustfmt::skip]
-pub const CASES: &[Case] = &[
+pub(super) const CASES: &[Case] = &[
     Case::new("near-miss attribute blocks stay text; a credit's markup is text", near_blocks, BUILD, 0, "", near_blocks_kept),
     Case::new("figures.numbering that is not a boolean is refused at its line", bad_numbering, BUILD, 1, "book/essay.md:5:", scene::ok),
     Case::new("notes: with a near miss is refused with a suggestion", near_miss_notes, BUILD, 1, "did you mean `end`?", scene::ok),

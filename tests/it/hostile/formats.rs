@@ -11,7 +11,7 @@ use crate::hostile::scene::{self, Case, Scene};
 const BUILD: &[&str] = &["build", "{book}", "-o", "{out}/book.epub"];
 
 #[rustfmt::skip]
-pub const CASES: &[Case] = &[
+pub(super) const CASES: &[Case] = &[
     Case::new("an iPhone HEIC named .jpg is called HEIC, with the feature and JPEG export", heic, BUILD, 1, "cargo install bindery --features heif", scene::ok),
     Case::new("the HEIC refusal names the format", heic, BUILD, 1, "HEIC/HEIF photo", scene::ok),
     Case::new("an AVIF image is called AVIF", avif, BUILD, 1, "this is an AVIF image", scene::ok),

@@ -237,7 +237,7 @@ fn chapters_book(s: &Scene) {
 }
 
 #[rustfmt::skip]
-pub const CASES: &[Case] = &[
+pub(super) const CASES: &[Case] = &[
     // Unknown keys, one policy at every depth.
     Case::new("a typo in an author entry's role", nested_author_typos, &["build", "{book}", "-o", "{out}/new.epub"], 0, "unknown front matter key `rol` in `author`", ok),
     Case::new("a typo in an author entry's file-as", nested_author_typos, &["build", "{book}", "-o", "{out}/new.epub"], 0, "did you mean `file-as`?", ok),

@@ -11,7 +11,7 @@ const BUILD: &[&str] = &["build", "{book}", "-o", "{out}/book.epub"];
 const CHECK: &[&str] = &["check", "{book}"];
 
 #[rustfmt::skip]
-pub const CASES: &[Case] = &[
+pub(super) const CASES: &[Case] = &[
     Case::new("a JPEG with a GPS-tagged JPEG appended ships neither", jpeg_gps_appended, BUILD, 0, "", no_secrets),
     Case::new("a JPEG with text appended ships no text", jpeg_text_appended, BUILD, 0, "", no_secrets),
     Case::new("a PNG with a GPS-tagged JPEG appended ships neither", png_gps_appended, BUILD, 0, "", no_secrets),

@@ -10,7 +10,7 @@ use crate::hostile::scene::{self, Case, Scene};
 const BUILD: &[&str] = &["build", "{book}", "-o", "{out}/book.epub"];
 
 #[rustfmt::skip]
-pub const CASES: &[Case] = &[
+pub(super) const CASES: &[Case] = &[
     Case::new("100,000 nested <div>s build, cut at a located depth", divs, BUILD, 0, "tags nested more than 100 levels deep", text_kept_deepest),
     Case::new("100,000 nested unknown tags build (no recursion)", unknown_tags, BUILD, 0, "tags nested more than 100 levels deep", text_kept_deepest),
     Case::new("100,000 nested <b>s build", bolds, BUILD, 0, "tags nested more than 100 levels deep", text_kept_deepest),

@@ -99,7 +99,7 @@ fn nothing_new(s: &Scene, _: &Output) {
 }
 
 #[rustfmt::skip]
-pub const CASES: &[Case] = &[
+pub(super) const CASES: &[Case] = &[
     Case::new("-o onto an image is refused", plain, &["build", "{book}", "-o", "{book}/images/photo.jpg"], 1, "the output would overwrite an input file", ok),
     Case::new("-o onto the stylesheet is refused", css_extra, &["build", "{book}", "-o", "{book}/extra.css"], 1, "the output would overwrite an input file", ok),
     Case::new("-o onto the essay through a symlinked folder is refused", bk_link, &["build", "{book}", "-o", "{root}/bk/essay.md"], 1, "the output would overwrite an input file", ok),

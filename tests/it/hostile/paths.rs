@@ -160,7 +160,7 @@ fn at_css_line(_: &Scene, output: &Output) {
 }
 
 #[rustfmt::skip]
-pub const CASES: &[Case] = &[
+pub(super) const CASES: &[Case] = &[
     Case::new("css: /etc/passwd is refused", css_etc_passwd, &["build", "{book}", "-o", "{out}/book.epub"], 1, "stylesheet `/etc/passwd` is outside the book folder", ok),
     Case::new("css: ../secret.txt is refused", css_parent_secret, &["build", "{book}", "-o", "{out}/book.epub"], 1, "stylesheet `../outside/secret.txt` is outside the book folder", ok),
     Case::new("a stylesheet symlinked out of the book is refused", css_symlink_out, &["build", "{book}", "-o", "{out}/book.epub"], 1, "stylesheet `style.css` is outside the book folder", ok),

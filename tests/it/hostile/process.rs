@@ -32,7 +32,7 @@ fn second_broken_image(s: &Scene) {
 }
 
 #[rustfmt::skip]
-pub const CASES: &[Case] = &[
+pub(super) const CASES: &[Case] = &[
     Case::new("a broken image leaves nothing behind", broken_image, &["build", "{book}", "-o", "{out}/book.epub"], 1, "photo.jpg", ok),
     Case::new("a broken image leaves nothing behind without a cache", broken_image, &["build", "{book}", "-o", "{out}/book.epub", "--no-cache"], 1, "photo.jpg", ok),
     Case::new("broken front matter leaves nothing behind", broken_front_matter, &["build", "{book}", "-o", "{out}/book.epub"], 1, "essay.md", ok),

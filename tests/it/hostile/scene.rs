@@ -12,7 +12,7 @@ use std::process::Output;
 use crate::support;
 
 /// One row of a table.
-pub struct Case {
+pub(super) struct Case {
     pub name: &'static str,
     /// Plants the case's files; `good` is the plain book.
     pub setup: fn(&Scene),
@@ -25,7 +25,7 @@ pub struct Case {
 }
 
 impl Case {
-    pub const fn new(
+    pub(super) const fn new(
         name: &'static str,
         setup: fn(&Scene),
         args: &'static [&'static str],
@@ -44,7 +44,7 @@ impl Case {
     }
 }
 
-pub const GOOD_ESSAY: &str = "---
+pub(super) const GOOD_ESSAY: &str = "---
 title: Tides
 author: Ada Lovelace
 language: en
@@ -60,7 +60,7 @@ Boats come in.
 /// The folders of one case. `book/` holds `essay.md` and `images/photo.jpg`; `out/book.epub`
 /// is a previous EPUB (any bytes: it must survive a failed run); `outside/secret.txt` is a
 /// file the book must never read.
-pub struct Scene {
+pub(super) struct Scene {
     dir: tempfile::TempDir,
 }
 
@@ -77,20 +77,20 @@ impl Scene {
         scene
     }
 
-    pub fn root(&self) -> &Path {
+    pub(super) fn root(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn book(&self) -> PathBuf {
+    pub(super) fn book(&self) -> PathBuf {
         self.root().join("book")
     }
 
-    pub fn path(&self, relative: &str) -> PathBuf {
+    pub(super) fn path(&self, relative: &str) -> PathBuf {
         self.root().join(relative)
     }
 
     /// Writes a file relative to the scene's root, creating its folders.
-    pub fn write(&self, relative: &str, bytes: &[u8]) {
+    pub(super) fn write(&self, relative: &str, bytes: &[u8]) {
         let path = self.path(relative);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).expect("parent folder");
@@ -99,26 +99,26 @@ impl Scene {
     }
 
     /// The good essay with `from` replaced by `to` (the front matter or body edited).
-    pub fn edit_essay(&self, from: &str, to: &str) {
+    pub(super) fn edit_essay(&self, from: &str, to: &str) {
         let text = fs::read_to_string(self.path("book/essay.md")).expect("essay");
         assert!(text.contains(from), "the essay has no `{from}` to edit");
         self.write("book/essay.md", text.replacen(from, to, 1).as_bytes());
     }
 
     /// Adds a front-matter line to the good essay.
-    pub fn front(&self, line: &str) {
+    pub(super) fn front(&self, line: &str) {
         self.edit_essay("language: en\n", &format!("language: en\n{line}\n"));
     }
 
     /// Appends Markdown to the good essay's body.
-    pub fn append(&self, markdown: &str) {
+    pub(super) fn append(&self, markdown: &str) {
         let mut text = fs::read_to_string(self.path("book/essay.md")).expect("essay");
         text.push_str(markdown);
         self.write("book/essay.md", text.as_bytes());
     }
 
     #[cfg(unix)]
-    pub fn symlink(&self, target: &str, link: &str) {
+    pub(super) fn symlink(&self, target: &str, link: &str) {
         let target = if target.starts_with('/') {
             PathBuf::from(target)
         } else {
@@ -128,7 +128,7 @@ impl Scene {
     }
 
     /// The EPUB the case wrote at `relative`, as (entry name, bytes).
-    pub fn epub(&self, relative: &str) -> Vec<(String, Vec<u8>)> {
+    pub(super) fn epub(&self, relative: &str) -> Vec<(String, Vec<u8>)> {
         support::epub_entries(&self.path(relative))
     }
 
@@ -188,16 +188,16 @@ fn collect(folder: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
 }
 
 /// The plain good book.
-pub fn good(scene: &Scene) {
+pub(super) fn good(scene: &Scene) {
     scene.write("book/essay.md", GOOD_ESSAY.as_bytes());
     scene.write("book/images/photo.jpg", &small_jpeg(40, 30));
 }
 
 /// No check beyond the common ones.
-pub fn ok(_: &Scene, _: &Output) {}
+pub(super) fn ok(_: &Scene, _: &Output) {}
 
 /// A small RGB JPEG with a gradient, as a camera-less editor writes it.
-pub fn small_jpeg(width: u32, height: u32) -> Vec<u8> {
+pub(super) fn small_jpeg(width: u32, height: u32) -> Vec<u8> {
     let pixels = image::RgbImage::from_fn(width, height, |x, y| {
         image::Rgb([(x * 6) as u8, (y * 8) as u8, 120])
     });
@@ -209,7 +209,7 @@ pub fn small_jpeg(width: u32, height: u32) -> Vec<u8> {
 }
 
 /// Runs every case of a table; reports all failures together.
-pub fn run_table(area: &str, cases: &[Case]) {
+pub(super) fn run_table(area: &str, cases: &[Case]) {
     let mut failures = Vec::new();
     let mut skipped = 0;
     for case in cases {
@@ -328,7 +328,7 @@ fn epubcheck_outputs(scene: &Scene) -> Outcome {
 
 /// Runs bindery in the scene as a case would (same TMPDIR, HOME and cache), for setups that
 /// need a build first (a filled cache) and for tests that are not table rows.
-pub fn command(scene: &Scene, args: &[&str]) -> std::process::Command {
+pub(super) fn command(scene: &Scene, args: &[&str]) -> std::process::Command {
     let args: Vec<String> = args.iter().map(|a| scene.expand(a)).collect();
     let mut command = support::bindery(scene.root());
     command
@@ -340,7 +340,7 @@ pub fn command(scene: &Scene, args: &[&str]) -> std::process::Command {
 }
 
 /// A build of the scene's book that must succeed, written outside `out/`: fills the cache.
-pub fn prebuild(scene: &Scene) {
+pub(super) fn prebuild(scene: &Scene) {
     let output = command(scene, &["build", "{book}", "-o", "{root}/first.epub"])
         .output()
         .expect("run bindery");
@@ -353,7 +353,7 @@ pub fn prebuild(scene: &Scene) {
 
 /// A named pipe at `relative` (reading it would block until a writer comes).
 #[cfg(unix)]
-pub fn mkfifo(scene: &Scene, relative: &str) {
+pub(super) fn mkfifo(scene: &Scene, relative: &str) {
     let status = std::process::Command::new("mkfifo")
         .arg(scene.path(relative))
         .status()
@@ -362,7 +362,7 @@ pub fn mkfifo(scene: &Scene, relative: &str) {
 }
 
 /// The files in `cache/<layout>/<kind>` (`objects` or `entries`), sorted.
-pub fn cache_files(scene: &Scene, kind: &str) -> Vec<PathBuf> {
+pub(super) fn cache_files(scene: &Scene, kind: &str) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for layout in fs::read_dir(scene.path("cache"))
         .into_iter()
@@ -382,7 +382,7 @@ pub fn cache_files(scene: &Scene, kind: &str) -> Vec<PathBuf> {
 }
 
 /// The EPUB at `out/new.epub`: no entry holds `needle`.
-pub fn epub_lacks(scene: &Scene, needle: &[u8]) {
+pub(super) fn epub_lacks(scene: &Scene, needle: &[u8]) {
     for (name, bytes) in scene.epub("out/new.epub") {
         assert!(
             !bytes.windows(needle.len()).any(|w| w == needle),
@@ -394,7 +394,7 @@ pub fn epub_lacks(scene: &Scene, needle: &[u8]) {
 
 /// Every image of `out/new.epub` is named by the hash of its bytes, as a fresh build names
 /// it: what came from the cache is what the pipeline made.
-pub fn images_match_their_names(scene: &Scene, _: &Output) {
+pub(super) fn images_match_their_names(scene: &Scene, _: &Output) {
     for (name, bytes) in scene.epub("out/new.epub") {
         let Some(file) = name.strip_prefix("OEBPS/images/") else {
             continue;
@@ -408,22 +408,22 @@ pub fn images_match_their_names(scene: &Scene, _: &Output) {
 }
 
 /// Temporary files left in `out/`, `tmp/` (TMPDIR) or `book/`, as the runner checks them.
-pub fn leftovers(scene: &Scene) -> Vec<String> {
+pub(super) fn leftovers(scene: &Scene) -> Vec<String> {
     scene.leftovers()
 }
 
 impl Scene {
     /// A fresh scene (no book yet) for tests that are not table rows.
-    pub fn new_for_test() -> Self {
+    pub(super) fn new_for_test() -> Self {
         Scene::new()
     }
 }
 
 /// A setup that plants nothing beyond the good book.
-pub fn plain(_: &Scene) {}
+pub(super) fn plain(_: &Scene) {}
 
 /// The text of every entry of `out/book.epub` whose name ends with `suffix`, joined.
-pub fn epub_text(scene: &Scene, suffix: &str) -> String {
+pub(super) fn epub_text(scene: &Scene, suffix: &str) -> String {
     scene
         .epub("out/book.epub")
         .into_iter()
@@ -433,7 +433,7 @@ pub fn epub_text(scene: &Scene, suffix: &str) -> String {
 }
 
 /// Asserts that no entry of `out/book.epub` whose name ends with `suffix` contains `text`.
-pub fn epub_entry_lacks(scene: &Scene, suffix: &str, text: &str) {
+pub(super) fn epub_entry_lacks(scene: &Scene, suffix: &str, text: &str) {
     let entries = scene.epub("out/book.epub");
     assert!(
         entries.iter().any(|(name, _)| name.ends_with(suffix)),

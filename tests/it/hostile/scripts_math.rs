@@ -97,7 +97,7 @@ fn deep_raw_math(scene: &Scene) {
 }
 
 #[rustfmt::skip]
-pub const CASES: &[Case] = &[
+pub(super) const CASES: &[Case] = &[
     Case::new("an unknown direction is refused", bad_direction, &["build", "{book}", "-o", "{out}/book.epub"], 1, "`direction` must be `ltr`, `rtl` or `auto`, found `sideways`", scene::ok),
     Case::new("an unknown writing mode is refused", bad_writing_mode, &["build", "{book}", "-o", "{out}/book.epub"], 1, "`writing-mode` must be", scene::ok),
     Case::new("vertical writing for English is a warning", vertical_english, &["build", "{book}", "-o", "{out}/book.epub"], 0, "`writing-mode: vertical` is for Chinese", scene::ok),

@@ -45,7 +45,7 @@ fn packaged(scene: &Scene, suffix: &str) -> usize {
 const FONT: &[u8] = include_bytes!("../../../assets/fonts/EBGaramond12-Regular.otf");
 
 #[rustfmt::skip]
-pub const CASES: &[Case] = &[
+pub(super) const CASES: &[Case] = &[
     Case::new("css: escaped url() to a remote image is decoded and dropped", |s| sheet(s, "p { background: u\\72l(https://evil.example/t.png); color: red }"), BUILD, 0, "points outside the book", |s, _: &Output| { lacks(s, "evil.example"); keeps(s, "color: red"); }),
     Case::new("css: escaped @import of a remote sheet is dropped", |s| sheet(s, "@\\69mport url(https://evil.example/a.css);\np { color: red }"), BUILD, 0, "`@import` was dropped", |s, _| lacks(s, "evil.example")),
     Case::new("css: a local @import is dropped, not followed", |s| { sheet(s, "@import \"more.css\";"); s.write("book/more.css", b"p { color: blue }"); }, BUILD, 0, "paste the imported rules", |s, _| lacks(s, "more.css")),

@@ -11,7 +11,7 @@ use std::process::Command;
 
 /// One message from epubcheck's JSON report.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EpubcheckMessage {
+pub(crate) struct EpubcheckMessage {
     /// `FATAL`, `ERROR`, `WARNING`, `USAGE` or `INFO`.
     pub severity: String,
     /// The check's id, e.g. `RSC-005`.
@@ -22,17 +22,17 @@ pub struct EpubcheckMessage {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct EpubcheckReport {
+pub(crate) struct EpubcheckReport {
     pub messages: Vec<EpubcheckMessage>,
 }
 
 impl EpubcheckReport {
     /// Fatal errors and errors.
-    pub fn errors(&self) -> Vec<&EpubcheckMessage> {
+    pub(crate) fn errors(&self) -> Vec<&EpubcheckMessage> {
         self.with_severity(&["FATAL", "ERROR"])
     }
 
-    pub fn warnings(&self) -> Vec<&EpubcheckMessage> {
+    pub(crate) fn warnings(&self) -> Vec<&EpubcheckMessage> {
         self.with_severity(&["WARNING"])
     }
 
@@ -61,7 +61,7 @@ impl fmt::Display for EpubcheckReport {
 }
 
 /// Runs epubcheck on `epub`. `None` (after printing why) when it is not installed here.
-pub fn epubcheck(epub: &Path) -> Option<EpubcheckReport> {
+pub(crate) fn epubcheck(epub: &Path) -> Option<EpubcheckReport> {
     let jar = epubcheck_jar()?;
     let java = find_on_path("java").or_else(|| {
         missing(
@@ -123,7 +123,7 @@ fn parse_report(text: &str) -> EpubcheckReport {
 }
 
 /// `EPUBCHECK_JAR`, else the jar shipped with the `epubcheck` Python package.
-pub fn epubcheck_jar() -> Option<PathBuf> {
+pub(crate) fn epubcheck_jar() -> Option<PathBuf> {
     if let Some(jar) = std::env::var_os("EPUBCHECK_JAR") {
         return Some(PathBuf::from(jar));
     }
@@ -139,7 +139,7 @@ pub fn epubcheck_jar() -> Option<PathBuf> {
 }
 
 /// `PANDOC`, else the binary shipped with the `pypandoc` Python package.
-pub fn pandoc() -> Option<PathBuf> {
+pub(crate) fn pandoc() -> Option<PathBuf> {
     if let Some(pandoc) = std::env::var_os("PANDOC") {
         return Some(PathBuf::from(pandoc));
     }
@@ -169,7 +169,7 @@ fn python_answer(script: &str) -> Option<String> {
 
 /// A Java runtime on PATH (epubcheck's, when a step installs epubcheck itself); `None`, after
 /// saying so, when there is none here.
-pub fn java() -> Option<PathBuf> {
+pub(crate) fn java() -> Option<PathBuf> {
     find_on_path("java").or_else(|| {
         missing(
             "Java",
@@ -178,7 +178,7 @@ pub fn java() -> Option<PathBuf> {
     })
 }
 
-pub fn find_on_path(program: &str) -> Option<PathBuf> {
+pub(crate) fn find_on_path(program: &str) -> Option<PathBuf> {
     std::env::split_paths(&std::env::var_os("PATH")?)
         .map(|folder| folder.join(program))
         .find(|candidate| candidate.is_file())
@@ -197,7 +197,7 @@ fn missing<T>(tool: &str, how_to_install: &str) -> Option<T> {
 /// itself (not with `eprintln!`, which the harness hides for passing tests), and counted in
 /// the summary printed when the test binary exits, so a green local run says what it did
 /// not check.
-pub fn skipped(what: &str) {
+pub(crate) fn skipped(what: &str) {
     use std::sync::Once;
     static SUMMARY_AT_EXIT: Once = Once::new();
     let _ = writeln!(std::io::stderr(), "SKIPPED: {what}");
@@ -234,7 +234,7 @@ extern "C" fn print_skipped() {
 /// Compares `produced` (path → bytes) with the files under `golden`, whole: a difference, a
 /// missing golden file, or a golden file for something no longer produced all fail.
 /// `BINDERY_BLESS=1` rewrites the golden files instead; `rerun` is the command to say so.
-pub fn check_golden(
+pub(crate) fn check_golden(
     golden: &Path,
     produced: &std::collections::BTreeMap<String, Vec<u8>>,
     rerun: &str,
@@ -276,7 +276,7 @@ pub fn check_golden(
 }
 
 /// Paths of every file under `root`, relative to it, `/`-separated, sorted.
-pub fn files_under(root: &Path) -> Vec<String> {
+pub(crate) fn files_under(root: &Path) -> Vec<String> {
     let mut found = Vec::new();
     let mut folders = vec![root.to_path_buf()];
     while let Some(folder) = folders.pop() {
@@ -300,7 +300,7 @@ pub fn files_under(root: &Path) -> Vec<String> {
 
 /// One failed check in Ace's report: the document, the rule and what it said.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AceViolation {
+pub(crate) struct AceViolation {
     pub document: String,
     pub rule: String,
     pub impact: String,
@@ -309,7 +309,7 @@ pub struct AceViolation {
 
 /// Runs Ace by DAISY on `epub` and returns its violations (empty: Ace passed the book).
 /// `None` (after printing why) when Ace or Chromium is not installed here.
-pub fn ace(epub: &Path) -> Option<Vec<AceViolation>> {
+pub(crate) fn ace(epub: &Path) -> Option<Vec<AceViolation>> {
     let ace = ace_cli()?;
     let chromium = chromium()?;
     let folder = tempfile::tempdir().expect("temporary folder for Ace's report");
@@ -362,7 +362,7 @@ pub fn ace(epub: &Path) -> Option<Vec<AceViolation>> {
 }
 
 /// `ACE_CLI`, else `tools/ace/node_modules/.bin/ace-cli` (installed by `.ci/run`).
-pub fn ace_cli() -> Option<PathBuf> {
+pub(crate) fn ace_cli() -> Option<PathBuf> {
     let ace = match std::env::var_os("ACE_CLI") {
         Some(path) => PathBuf::from(path),
         None => tools_folder().join("ace/node_modules/.bin/ace-cli"),
@@ -378,7 +378,7 @@ pub fn ace_cli() -> Option<PathBuf> {
 }
 
 /// `PUPPETEER_EXECUTABLE_PATH`, else Debian's `/usr/bin/chromium`.
-pub fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     let chromium = std::env::var_os("PUPPETEER_EXECUTABLE_PATH")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
@@ -393,13 +393,13 @@ pub fn chromium() -> Option<PathBuf> {
 }
 
 /// The repository's `tools/` folder, where the npm-installed checkers live.
-pub fn tools_folder() -> PathBuf {
+pub(crate) fn tools_folder() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tools")
 }
 
 /// The rendering check (`tools/render/render-check.mjs`) and the `node` that runs it, once
 /// node, its npm packages and Chromium are all here. `None` (after printing why) otherwise.
-pub fn render_check() -> Option<(PathBuf, PathBuf)> {
+pub(crate) fn render_check() -> Option<(PathBuf, PathBuf)> {
     let node = find_on_path("node").or_else(|| {
         missing(
             "node",
@@ -418,7 +418,7 @@ pub fn render_check() -> Option<(PathBuf, PathBuf)> {
 }
 
 /// Every entry of an EPUB: (name, bytes), in zip order.
-pub fn epub_entries(epub: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn epub_entries(epub: &Path) -> Vec<(String, Vec<u8>)> {
     use std::io::Read;
     let mut archive = zip::ZipArchive::new(std::fs::File::open(epub).unwrap()).unwrap();
     (0..archive.len())
@@ -432,7 +432,7 @@ pub fn epub_entries(epub: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 /// The text of one entry of an EPUB; panics when it is missing or not UTF-8.
-pub fn epub_entry_text(epub: &Path, name: &str) -> String {
+pub(crate) fn epub_entry_text(epub: &Path, name: &str) -> String {
     let found = epub_entries(epub).into_iter().find(|(n, _)| n == name);
     String::from_utf8(found.unwrap_or_else(|| panic!("{name} is in the EPUB")).1).unwrap()
 }
@@ -441,13 +441,13 @@ pub fn epub_entry_text(epub: &Path, name: &str) -> String {
 /// pipeline is tested elsewhere, and decoding its fourteen 12-megapixel photos once per test
 /// would dominate the run time. Entries are content-addressed and written atomically, so
 /// parallel tests can share it.
-pub fn sample_book_cache() -> PathBuf {
+pub(crate) fn sample_book_cache() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("sample-book-image-cache")
 }
 
 /// The `bindery` binary under test, run in `current_dir`, with an environment that cannot see
 /// this machine's settings (reproducibility date, cache folders, colours).
-pub fn bindery(current_dir: &Path) -> Command {
+pub(crate) fn bindery(current_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_bindery"));
     command
         .current_dir(current_dir)
@@ -460,7 +460,7 @@ pub fn bindery(current_dir: &Path) -> Command {
 }
 
 /// CRC-32 (IEEE), for test files that hand-build PNG chunks.
-pub fn crc32(bytes: &[u8]) -> u32 {
+pub(crate) fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = !0u32;
     for &byte in bytes {
         crc ^= u32::from(byte);
@@ -476,7 +476,7 @@ pub fn crc32(bytes: &[u8]) -> u32 {
 }
 
 /// A Python 3 that can import Pillow's ImageCms (LittleCMS), the reference for colour tests.
-pub fn python_with_pillow() -> Option<PathBuf> {
+pub(crate) fn python_with_pillow() -> Option<PathBuf> {
     let python = find_on_path("python3")?;
     let works = Command::new(&python)
         .args(["-c", "import PIL.ImageCms"])
@@ -490,7 +490,7 @@ pub fn python_with_pillow() -> Option<PathBuf> {
 }
 
 /// The image pipeline as the library runs it, reporting no progress.
-pub fn process(
+pub(crate) fn process(
     jobs: &[bindery::images::ImageJob],
     settings: &bindery::images::PipelineSettings,
     scratch: &Path,
