@@ -71,13 +71,7 @@ pub fn png_chunks(bytes: &[u8]) -> Option<Vec<([u8; 4], &[u8])>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
-        let mut bytes = vec![0xFF, marker];
-        bytes.extend_from_slice(&u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
-        bytes.extend_from_slice(payload);
-        bytes
-    }
+    use crate::images::strip::jpeg_segment as segment;
 
     fn jpeg_with(segments: &[Vec<u8>]) -> Vec<u8> {
         let mut bytes = vec![0xFF, 0xD8];

@@ -242,16 +242,18 @@ fn entropy_coded_len(data: &[u8]) -> Option<usize> {
     None
 }
 
+/// A JPEG segment of `marker` holding `payload`, for tests that hand-build JPEGs.
+#[cfg(test)]
+pub(crate) fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
+    let mut bytes = vec![0xFF, marker];
+    bytes.extend_from_slice(&u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
+    bytes.extend_from_slice(payload);
+    bytes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn segment(marker: u8, payload: &[u8]) -> Vec<u8> {
-        let mut bytes = vec![0xFF, marker];
-        bytes.extend_from_slice(&u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
-        bytes.extend_from_slice(payload);
-        bytes
-    }
 
     /// SOI, `extra`, a 1×1 grey frame, one scan with a stuffed byte and a restart marker, EOI.
     fn jpeg(extra: &[Vec<u8>]) -> Vec<u8> {

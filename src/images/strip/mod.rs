@@ -27,6 +27,8 @@ use std::borrow::Cow;
 use super::decode::SourceFormat;
 
 pub use gif::rebuild_gif;
+#[cfg(test)]
+pub(crate) use jpeg::segment as jpeg_segment;
 pub use jpeg::{JpegFrame, rebuild_jpeg};
 pub use png::rebuild_png;
 pub use webp::rebuild_webp;
