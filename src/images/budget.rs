@@ -47,12 +47,16 @@ pub struct OverBudget {
 /// makes (orientation, 8-bit conversion, the resized image and the encoder's output).
 ///
 /// `frame` is the JPEG frame header when `format` is JPEG. A header the estimate cannot read
-/// counts as small: the decoder reports the real problem.
+/// counts as small: the decoder reports the real problem. With `quality_search`, the image
+/// needs the larger of its decoding and its search ([`QUALITY_SEARCH_BYTES_PER_PIXEL`]); the
+/// search is never a reason to refuse an image, since one that needs more than
+/// [`IN_FLIGHT_BYTES`] runs alone.
 pub fn estimate(
     source: &[u8],
     format: SourceFormat,
     frame: Option<&JpegFrame>,
     fit_box: (u32, u32),
+    quality_search: bool,
 ) -> Result<u64, OverBudget> {
     let (kind, (width, height), bytes) = match (format, frame) {
         (SourceFormat::Jpeg, Some(frame)) => jpeg_cost(frame, fit_box),
@@ -74,8 +78,23 @@ pub fn estimate(
             bytes,
         });
     }
-    Ok(bytes)
+    let search = if quality_search {
+        // Either way up: the box need not be square, and the estimate must not fall short.
+        let upright = output_pixels((width, height), fit_box);
+        let turned = output_pixels((height, width), fit_box);
+        upright.max(turned) * QUALITY_SEARCH_BYTES_PER_PIXEL
+    } else {
+        0
+    };
+    Ok(bytes.max(search))
 }
+
+/// What the JPEG quality search (issue 12) holds while it scores one image: SSIMULACRA2's
+/// planes at every scale for the image and a trial, about 150 bytes an output pixel
+/// (measured: a 4000×3000 photo out at 1600×1200 peaked 275 MB higher with the search,
+/// 143 bytes a pixel). It runs after the decoder's buffers are freed, so it counts instead of
+/// them, not beside them.
+pub const QUALITY_SEARCH_BYTES_PER_PIXEL: u64 = 150;
 
 /// Working copies beside the decoder's output: one converted copy of the decoded pixels
 /// (orientation, 8-bit RGB or grey) at 4 bytes a pixel, and the resized image with the
@@ -271,6 +290,27 @@ mod tests {
     }
 
     #[test]
+    fn the_quality_search_counts_instead_of_decoding_when_larger() {
+        let box_ = (1600, 1600);
+        let photo = frame(0xC0, 4000, (2, 2));
+        let decoding = estimate(&[], SourceFormat::Jpeg, Some(&photo), box_, false).unwrap();
+        let searched = estimate(&[], SourceFormat::Jpeg, Some(&photo), box_, true).unwrap();
+        // A 4000×4000 photo out at 1600×1600: the search's planes outweigh the decode.
+        assert_eq!(searched, 1600 * 1600 * QUALITY_SEARCH_BYTES_PER_PIXEL);
+        assert!(searched > decoding, "{searched} {decoding}");
+        // Over the in-flight budget, yet not refused: it runs alone.
+        assert!(searched > IN_FLIGHT_BYTES);
+        // A small image's search stays under its decode's estimate, which then stands.
+        let small = frame(0xC0, 64, (2, 2));
+        let small_decoding = estimate(&[], SourceFormat::Jpeg, Some(&small), box_, false).unwrap();
+        let small_searched = estimate(&[], SourceFormat::Jpeg, Some(&small), box_, true).unwrap();
+        assert_eq!(
+            small_searched,
+            small_decoding.max(64 * 64 * QUALITY_SEARCH_BYTES_PER_PIXEL)
+        );
+    }
+
+    #[test]
     fn progressive_jpegs_cost_their_coefficients_at_any_scale() {
         let box_ = (1600, 1600);
         let baseline = estimate(
@@ -278,12 +318,14 @@ mod tests {
             SourceFormat::Jpeg,
             Some(&frame(0xC0, 8000, (2, 2))),
             box_,
+            false,
         );
         let progressive = estimate(
             &[],
             SourceFormat::Jpeg,
             Some(&frame(0xC2, 8000, (2, 2))),
             box_,
+            false,
         );
         let baseline = baseline.unwrap();
         let progressive = progressive.unwrap();
@@ -294,6 +336,7 @@ mod tests {
             SourceFormat::Jpeg,
             Some(&frame(0xC2, 8000, (1, 1))),
             box_,
+            false,
         );
         assert!(matches!(
             full_chroma,

@@ -44,9 +44,9 @@ pub enum JpegQuality {
     Target(u8),
 }
 
-/// The search is opt-in: scoring a 1.6 MP image costs about 0.9 s of CPU and 150 bytes a
-/// pixel that the workers' memory budget does not yet account for (docs/benchmarks.md,
-/// "Quality target"), so the default stays a fixed quality.
+/// The search is opt-in: scoring a 1.6 MP image costs about 0.9 s of CPU (docs/benchmarks.md,
+/// "Quality target"), so the default stays a fixed quality. Its memory is counted by
+/// `budget::estimate`.
 impl Default for JpegQuality {
     fn default() -> Self {
         JpegQuality::Fixed(DEFAULT_QUALITY)

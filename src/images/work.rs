@@ -98,7 +98,8 @@ pub fn transform_within(
     }
     // The rebuilt copy (ICC profile capped, text chunks dropped) and the memory budget come
     // first: animations are decoded from that copy too, never from the file as it came.
-    let prepared = prepare(source, fit_box)?;
+    let quality_search = matches!(quality, JpegQuality::Target(_));
+    let prepared = prepare(source, fit_box, quality_search)?;
     let _memory = budget.acquire(prepared.estimate);
     // Grey animations are not worth a special case: an animated GIF stays in colour.
     let warning = match animation::transform(
@@ -313,7 +314,11 @@ struct Prepared<'a> {
 
 /// Parses the source whole, with the caps on its metadata, and estimates its cost: all
 /// before any decoder allocates.
-fn prepare(source: &[u8], fit_box: (u32, u32)) -> Result<Prepared<'_>, TransformError> {
+fn prepare(
+    source: &[u8],
+    fit_box: (u32, u32),
+    quality_search: bool,
+) -> Result<Prepared<'_>, TransformError> {
     let format = decode::sniff(source)?;
     let (for_decoding, frame) = match format {
         SourceFormat::Jpeg => {
@@ -330,7 +335,7 @@ fn prepare(source: &[u8], fit_box: (u32, u32)) -> Result<Prepared<'_>, Transform
         ),
         _ => (Cow::Borrowed(source), None),
     };
-    let estimate = budget::estimate(source, format, frame.as_ref(), fit_box)?;
+    let estimate = budget::estimate(source, format, frame.as_ref(), fit_box, quality_search)?;
     Ok(Prepared {
         for_decoding,
         estimate,
@@ -492,7 +497,7 @@ pub(super) fn validate_one(job: &super::ImageJob, budget: &Budget) -> Result<(),
     // A 1×1 box asks for the cheapest decode that still reads the whole file; the limits,
     // the metadata caps and the memory budget are those of a build.
     let check = || -> Result<(), TransformError> {
-        let prepared = prepare(&source, (1, 1))?;
+        let prepared = prepare(&source, (1, 1), false)?;
         let _memory = budget.acquire(prepared.estimate);
         decode::decode(&prepared.for_decoding, (1, 1))?;
         Ok(())
